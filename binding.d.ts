@@ -1,0 +1,69 @@
+// The typed surface of the native addon (build/Release/wkw.node or prebuilds/*).
+// Internal: the public API is WkwDataset and the dataset classes in lib/.
+// test/binding.test.mjs checks that the addon exports exactly the names declared here.
+
+/** A header as the core parsed it; blockType and voxelType are the on-disk codes. */
+export interface NativeHeader {
+  version: number;
+  blockLen: number;
+  fileLen: number;
+  blockType: number; // 1 raw, 2 LZ4, 3 LZ4HC
+  voxelType: number; // 1..10: uint8, uint16, uint32, uint64, float32, float64, int8, int16, int32, int64
+  voxelSize: number; // bytes per voxel over all channels
+  numChannels: number;
+  dataOffset: number;
+}
+
+export interface NativeHeaderFields {
+  blockLen: number;
+  fileLen: number;
+  blockType: number;
+  voxelType: number;
+  voxelSize: number;
+  dataOffset?: number;
+}
+
+export interface NativeWriteOptions {
+  /** LZ4HC compression level, 1..12 (default 9). */
+  level?: number;
+  /** fsync temporary files before they are renamed into place. */
+  durable?: boolean;
+}
+
+export type NativeVec3 = [number, number, number];
+export type NativeTypedArray =
+  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array | Float32Array | Float64Array
+  | Int8Array | Int16Array | Int32Array | BigInt64Array;
+
+/** Set by an AbortSignal: tasks not yet started are skipped and the call rejects. */
+export declare class CancelToken {
+  cancel(): void;
+}
+
+/** One mag folder. All offsets and shapes are in voxels; arrays are (c, x, y, z). */
+export declare class NativeMag {
+  constructor(root: string, header: Uint8Array);
+  /** Fills `out` (dense Fortran order) with the region; `outZeroed` skips zero-filling of missing files. */
+  read(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean,
+    concurrency?: number, cancel?: CancelToken): Promise<void>;
+  readSync(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean): void;
+  /** Writes the region from `data` at element `elementOffset` with element strides (c, x, y, z). */
+  write(offset: NativeVec3, shape: NativeVec3, data: NativeTypedArray, elementOffset: number,
+    strides: [number, number, number, number], options?: NativeWriteOptions,
+    concurrency?: number, cancel?: CancelToken): Promise<void>;
+  writeSync(offset: NativeVec3, shape: NativeVec3, data: NativeTypedArray, elementOffset: number,
+    strides: [number, number, number, number], options?: NativeWriteOptions): void;
+  /** Re-encodes the listed cube files (flat x, y, z triples) into targetRoot with targetHeader's block type. */
+  compressFiles(targetRoot: string, targetHeader: Uint8Array, fileIndices: number[],
+    options?: NativeWriteOptions, concurrency?: number, cancel?: CancelToken): Promise<void>;
+  close(): void;
+}
+
+export declare function parseHeader(bytes: Uint8Array, name?: string): NativeHeader;
+export declare function serializeHeader(header: NativeHeaderFields): Buffer;
+export declare function setFileCacheCapacity(capacity: number): void;
+export declare function fileCacheSize(): number;
+/** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */
+export declare function defaultConcurrency(): number;
+/** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
+export declare const lz4Version: number;

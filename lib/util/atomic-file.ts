@@ -1,0 +1,296 @@
+/**
+ * Crash-safe file replacement and cross-process locking for small metadata files.
+ *
+ * writeFileAtomic: readers (other processes included) see either the old or the new file,
+ * never a truncated one, and a crash leaves at most a `<base>.tmp-*` file beside the target.
+ *
+ * withFileLock: mutual exclusion between processes (and between async tasks of one process)
+ * through a lock file created with O_EXCL. Used to make read-modify-write of
+ * datasource-properties.json safe when several processes grow the same layer.
+ */
+import { open, rename, stat, unlink, readFile, utimes, type FileHandle } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import * as nodePath from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WkwError } from "../errors.js";
+
+function ioError(message: string, path: string, cause: unknown): WkwError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new WkwError("ERR_WKW_IO", `${message}: ${reason}${typeof code === "string" && !reason.includes(code) ? ` (${code})` : ""}`, {
+    path,
+    cause,
+  });
+}
+
+function errnoCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Writes `data` to `path` atomically: temporary file in the same folder (so the rename does
+ * not cross file systems), fsync, rename over the target, fsync of the folder (so the rename
+ * itself survives a power loss). The temporary file is removed on failure. An existing
+ * target keeps its permission bits.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = nodePath.dirname(path);
+  const tmp = nodePath.join(dir, `${nodePath.basename(path)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  let existingMode: number | undefined;
+  try {
+    existingMode = (await stat(path)).mode & 0o7777;
+  } catch {
+    existingMode = undefined; // no target yet: default mode (0o666 minus umask)
+  }
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(tmp, "wx", 0o666);
+    if (existingMode !== undefined) await fh.chmod(existingMode);
+    await fh.writeFile(data);
+    await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await renameReplacing(tmp, path);
+  } catch (err) {
+    if (fh) await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw ioError(`cannot write ${path}`, path, err);
+  }
+  await syncDirectory(dir);
+}
+
+/** rename(); on Windows a reader holding the target open makes it fail briefly: retry then. */
+async function renameReplacing(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (process.platform !== "win32" || attempt >= 20 || !(code === "EPERM" || code === "EACCES" || code === "EBUSY")) {
+        throw err;
+      }
+      await sleep(5 + attempt * 5);
+    }
+  }
+}
+
+/** Best effort: not every platform or file system can fsync a directory (Windows cannot). */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, "r");
+    await fh.sync();
+  } catch {
+    // durability of the rename is best effort; atomicity does not depend on it
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+export interface FileLockOptions {
+  /** Give up (WkwError ERR_WKW_IO) after waiting this long for a live lock. Default 60 000. */
+  timeoutMs?: number;
+  /**
+   * A lock file not refreshed for this long is stale and taken over. The holder refreshes the
+   * file's mtime every staleMs/3, so a long critical section keeps its lock. Default 30 000.
+   */
+  staleMs?: number;
+}
+
+/** What a lock file holds (JSON). `token` lets the holder release only its own lock. */
+export interface LockFileContent {
+  pid: number;
+  hostname: string;
+  time: number;
+  token: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_STALE_MS = 30_000;
+
+/**
+ * Runs `fn` while holding the lock file `lockPath` (created with O_EXCL, content
+ * `{pid, hostname, time, token}`), and removes the lock afterwards (also when fn throws).
+ * Waiters retry with a small randomised backoff. A lock whose pid no longer exists on this
+ * host, or whose file was not refreshed for `staleMs`, is stale and is taken over.
+ * Not re-entrant: calling withFileLock on the same path inside `fn` waits for itself until
+ * the timeout.
+ */
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => T | Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  if (!(timeoutMs >= 0) || !(staleMs > 0)) {
+    throw new WkwError("ERR_WKW_ARGUMENT", "withFileLock: timeoutMs must be >= 0 and staleMs > 0", {
+      parameter: "options",
+      expected: "timeoutMs >= 0, staleMs > 0",
+      received: `timeoutMs ${timeoutMs}, staleMs ${staleMs}`,
+    });
+  }
+  const token = await acquire(lockPath, timeoutMs, staleMs);
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    utimes(lockPath, now, now).catch(() => undefined);
+  }, Math.max(10, Math.floor(staleMs / 3)));
+  heartbeat.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(heartbeat);
+    await release(lockPath, token);
+  }
+}
+
+async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
+  const token = randomBytes(8).toString("hex");
+  const content: LockFileContent = { pid: process.pid, hostname: hostname(), time: Date.now(), token };
+  const deadline = Date.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(lockPath, "wx");
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") throw ioError(`cannot create lock file ${lockPath}`, lockPath, err);
+    }
+    if (fh) {
+      try {
+        await fh.writeFile(JSON.stringify({ ...content, time: Date.now() }));
+        await fh.close();
+        return token;
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        await unlink(lockPath).catch(() => undefined);
+        throw ioError(`cannot write lock file ${lockPath}`, lockPath, err);
+      }
+    }
+    if (await breakIfStale(lockPath, staleMs)) continue;
+    if (Date.now() >= deadline) {
+      const holder = await inspectLock(lockPath);
+      const who = holder?.content
+        ? ` (held by pid ${holder.content.pid} on ${holder.content.hostname} since ${new Date(holder.content.time).toISOString()})`
+        : "";
+      throw new WkwError("ERR_WKW_IO", `timed out after ${timeoutMs} ms waiting for the lock ${lockPath}${who}`, {
+        path: lockPath,
+      });
+    }
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())) + Math.random() * delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+interface LockState {
+  mtimeMs: number;
+  ino: number;
+  content?: LockFileContent; // undefined while the holder is still writing it, or if foreign
+}
+
+/** The lock file's state, or undefined if it does not exist (any more). */
+async function inspectLock(lockPath: string): Promise<LockState | undefined> {
+  let st;
+  let text: string;
+  try {
+    st = await stat(lockPath);
+    text = await readFile(lockPath, "utf8");
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return undefined;
+    throw ioError(`cannot read lock file ${lockPath}`, lockPath, err);
+  }
+  let content: LockFileContent | undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<LockFileContent>;
+    if (typeof parsed.pid === "number" && typeof parsed.hostname === "string") {
+      content = {
+        pid: parsed.pid,
+        hostname: parsed.hostname,
+        time: typeof parsed.time === "number" ? parsed.time : st.mtimeMs,
+        token: typeof parsed.token === "string" ? parsed.token : "",
+      };
+    }
+  } catch {
+    content = undefined;
+  }
+  return { mtimeMs: st.mtimeMs, ino: st.ino, content };
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0); // signal 0: existence check only
+    return true;
+  } catch (err) {
+    return errnoCode(err) !== "ESRCH"; // EPERM: exists, owned by someone else
+  }
+}
+
+function isStale(state: LockState, staleMs: number): boolean {
+  if (Date.now() - state.mtimeMs > staleMs) return true;
+  const c = state.content;
+  // A pid is only meaningful on its own host; an empty/unreadable file may be mid-write.
+  return c !== undefined && c.hostname === hostname() && !pidAlive(c.pid);
+}
+
+/**
+ * Removes `lockPath` if it is stale. Returns true when the caller should retry at once (lock
+ * gone or removed). The check and the removal happen while holding a second O_EXCL file
+ * (`<lockPath>.break`): two waiters that both saw the same stale lock cannot both remove
+ * "it", because the second one re-checks under the breaker and then finds the first
+ * waiter's fresh (live) lock instead.
+ */
+async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
+  const seen = await inspectLock(lockPath);
+  if (seen === undefined) return true;
+  if (!isStale(seen, staleMs)) return false;
+  const breaker = `${lockPath}.break`;
+  let bh: FileHandle;
+  try {
+    bh = await open(breaker, "wx");
+  } catch (err) {
+    if (errnoCode(err) !== "EEXIST") throw ioError(`cannot create ${breaker}`, breaker, err);
+    // A breaker lives for milliseconds; an old one is left over from a crash in that window.
+    try {
+      const st = await stat(breaker);
+      if (Date.now() - st.mtimeMs > staleMs) await unlink(breaker);
+    } catch {
+      // gone meanwhile: fine
+    }
+    return false;
+  }
+  try {
+    await bh.close();
+    const again = await inspectLock(lockPath);
+    if (again === undefined) return true;
+    if (again.ino === seen.ino && isStale(again, staleMs)) {
+      try {
+        await unlink(lockPath);
+      } catch (err) {
+        if (errnoCode(err) !== "ENOENT") throw ioError(`cannot remove stale lock ${lockPath}`, lockPath, err);
+      }
+      return true;
+    }
+    return false;
+  } finally {
+    await unlink(breaker).catch(() => undefined);
+  }
+}
+
+/** Removes the lock only if it is still ours (it may have been taken over as stale). */
+async function release(lockPath: string, token: string): Promise<void> {
+  try {
+    const state = await inspectLock(lockPath);
+    if (state?.content?.token === token) await unlink(lockPath);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return;
+    // Do not mask fn's own result or error; a leftover lock becomes stale and is taken over.
+    process.emitWarning(`could not release lock ${lockPath}: ${(err as Error).message}`, {
+      code: "WKW_LOCK_RELEASE_FAILED",
+    });
+  }
+}

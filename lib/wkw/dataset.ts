@@ -1,0 +1,291 @@
+/**
+ * WkwDataset: one WKW mag folder (header.wkw + cube files z<k>/y<j>/x<i>.wkw), the low-level
+ * format API. Voxel work runs in the native core on the libuv pool.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { binding } from "../binding.js";
+import type { NativeMag } from "../../binding";
+import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtypes.js";
+import { WkwError, toWkwError } from "../errors.js";
+import { checkSignal, withCancel } from "../util/abort.js";
+import {
+  argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
+} from "../util/validate.js";
+import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes } from "./header.js";
+import {
+  type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
+} from "./voxel-array.js";
+
+export interface CreateOptions {
+  voxelType: VoxelType;
+  numChannels?: number;
+  blockLen?: number;
+  fileLen?: number;
+  blockType?: BlockType;
+}
+
+export interface ReadOptions {
+  /** Fill this array instead of allocating one (dense Fortran order, shape [c, ...size]). */
+  out?: VoxelArray;
+  signal?: AbortSignal;
+  /** Pool tasks this call keeps in flight (default: min(UV_THREADPOOL_SIZE, cores)). */
+  concurrency?: number;
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  concurrency?: number;
+  /** LZ4HC level 1..12 (default 9). */
+  level?: number;
+  /** fsync each rewritten file before it replaces the old one (power-loss safety). */
+  durable?: boolean;
+}
+
+export interface CompressOptions extends WriteOptions {
+  blockType?: BlockType;
+}
+
+const MAX_COORD = 2 ** 31;
+export const HEADER_FILE = "header.wkw";
+
+function checkPowerOfTwo(parameter: string, value: unknown): number {
+  const n = checkInteger(parameter, value, 1, 128);
+  if ((n & (n - 1)) !== 0) throw argumentError(parameter, "a power of two in [1, 128]", value);
+  return n;
+}
+
+function checkRegion(offset: unknown, size: unknown): [Vec3, Vec3] {
+  const o = checkVec3("offset", offset, 0, MAX_COORD - 1);
+  const s = checkVec3("size", size, 0, MAX_COORD);
+  for (let i = 0; i < 3; i++) {
+    if (o[i]! + s[i]! > MAX_COORD) throw argumentError("size", `a region ending below 2^31 (offset ${o.join(",")})`, size);
+  }
+  return [o, s];
+}
+
+function nativeWriteOptions(o: Record<string, unknown>) {
+  const level = o.level === undefined ? undefined : checkInteger("options.level", o.level, 1, 12);
+  return { level, durable: o.durable === true };
+}
+
+function checkConcurrency(value: unknown): number | undefined {
+  return value === undefined ? undefined : checkInteger("options.concurrency", value, 1, 1024);
+}
+
+export class WkwDataset {
+  readonly path: string;
+  readonly header: WkwHeader;
+  #native: NativeMag | undefined;
+
+  private constructor(dir: string, header: WkwHeader, headerBytes: Uint8Array) {
+    this.path = dir;
+    this.header = header;
+    try {
+      this.#native = new binding.NativeMag(dir, headerBytes);
+    } catch (err) {
+      throw toWkwError(err, dir);
+    }
+  }
+
+  /** Creates `dir` (recursively) and its header.wkw; fails if header.wkw exists. */
+  static async create(dir: string, options: CreateOptions): Promise<WkwDataset> {
+    checkString("dir", dir);
+    const o = checkOptionsObject("options", options);
+    if (!isVoxelType(o.voxelType)) throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", o.voxelType);
+    const voxelType = o.voxelType;
+    const numChannels = o.numChannels === undefined ? 1 : checkInteger("options.numChannels", o.numChannels, 1, Math.floor(255 / TYPE_SIZE[voxelType]));
+    const blockLen = o.blockLen === undefined ? 32 : checkPowerOfTwo("options.blockLen", o.blockLen);
+    const fileLen = o.fileLen === undefined ? 32 : checkPowerOfTwo("options.fileLen", o.fileLen);
+    const blockType = o.blockType === undefined ? "raw" : checkOneOf("options.blockType", o.blockType, BLOCK_TYPES);
+    const bytes = headerToBytes({ blockLen, fileLen, blockType, voxelType, numChannels });
+    const root = path.resolve(dir);
+    const file = path.join(root, HEADER_FILE);
+    try {
+      await fsp.mkdir(root, { recursive: true });
+      // Written under a temporary name and linked into place: never half-written, never
+      // replacing an existing header.
+      const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      await fsp.writeFile(tmp, bytes);
+      try {
+        await fsp.link(tmp, file);
+      } finally {
+        await fsp.unlink(tmp).catch(() => {});
+      }
+    } catch (err) {
+      const e = toWkwError(err, file);
+      if (e instanceof WkwError && e.code === "ERR_WKW_EXISTS") {
+        throw new WkwError("ERR_WKW_EXISTS", `A WKW dataset already exists at ${root} (header.wkw is present)`, { path: file });
+      }
+      throw e;
+    }
+    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+  }
+
+  /** Opens the dataset whose header.wkw is in `dir`. */
+  static async open(dir: string): Promise<WkwDataset> {
+    checkString("dir", dir);
+    const root = path.resolve(dir);
+    const file = path.join(root, HEADER_FILE);
+    let bytes: Buffer;
+    try {
+      bytes = await fsp.readFile(file);
+    } catch (err) {
+      const e = toWkwError(err, file);
+      if (e instanceof WkwError && e.code === "ERR_WKW_NOT_FOUND") {
+        throw new WkwError("ERR_WKW_NOT_FOUND", `No WKW dataset at ${root} (header.wkw is missing)`, { path: file });
+      }
+      throw e;
+    }
+    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+  }
+
+  get closed(): boolean {
+    return this.#native === undefined;
+  }
+
+  #mag(): NativeMag {
+    if (!this.#native) throw new WkwError("ERR_WKW_CLOSED", `The dataset at ${this.path} was closed`, { path: this.path });
+    return this.#native;
+  }
+
+  #prepareRead(offset: unknown, size: unknown, options: unknown) {
+    const [o, s] = checkRegion(offset, size);
+    const opts = checkOptionsObject("options", options);
+    const h = this.header;
+    const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
+    const array = out ?? allocateVoxelArray(h.voxelType, h.numChannels, s);
+    return { o, s, opts, array, zeroed: out === undefined };
+  }
+
+  /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
+  async read(offset: Vec3, size: Vec3, options?: ReadOptions): Promise<VoxelArray> {
+    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options);
+    const signal = checkSignal(opts.signal);
+    const concurrency = checkConcurrency(opts.concurrency);
+    const mag = this.#mag();
+    try {
+      await withCancel(signal, (token) =>
+        mag.read([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed, concurrency, token));
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
+    return array;
+  }
+
+  /** Synchronous read for small regions: no thread-pool hop. */
+  readSync(offset: Vec3, size: Vec3, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
+    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options);
+    try {
+      this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
+    return array;
+  }
+
+  #prepareWrite(offset: unknown, data: unknown, options: unknown) {
+    const h = this.header;
+    const input = toStridedInput(data, h.voxelType, h.numChannels);
+    const [o] = checkRegion(offset, input.size);
+    const opts = checkOptionsObject("options", options);
+    return { o, input, opts, native: nativeWriteOptions(opts) };
+  }
+
+  /**
+   * Writes an ndarray-like at `offset`. Into compressed files, a write that does not cover
+   * whole files is merged with the data around it and the whole file rewritten atomically.
+   */
+  async write(offset: Vec3, data: NdArrayLike, options?: WriteOptions): Promise<void> {
+    const { o, input, opts, native } = this.#prepareWrite(offset, data, options);
+    const signal = checkSignal(opts.signal);
+    const concurrency = checkConcurrency(opts.concurrency);
+    const mag = this.#mag();
+    try {
+      await withCancel(signal, (token) =>
+        mag.write([o[0], o[1], o[2]], input.size, input.data, input.elementOffset, input.strides, native, concurrency, token));
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
+  }
+
+  writeSync(offset: Vec3, data: NdArrayLike, options?: Pick<WriteOptions, "level" | "durable">): void {
+    const { o, input, native } = this.#prepareWrite(offset, data, options);
+    try {
+      this.#mag().writeSync([o[0], o[1], o[2]], input.size, input.data, input.elementOffset, input.strides, native);
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
+  }
+
+  /** Indices [x, y, z] of the cube files present on disk, sorted by z, then y, then x. */
+  async listFiles(): Promise<Vec3[]> {
+    this.#mag();
+    return listCubeFiles(this.path);
+  }
+
+  /**
+   * Writes a copy of this dataset with another block type ("lz4hc" by default) into
+   * `targetDir`, file by file in parallel. The target must not hold a dataset yet.
+   */
+  async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset> {
+    checkString("targetDir", targetDir);
+    const opts = checkOptionsObject("options", options);
+    const blockType = opts.blockType === undefined ? "lz4hc" : checkOneOf("options.blockType", opts.blockType, BLOCK_TYPES);
+    const signal = checkSignal(opts.signal);
+    const concurrency = checkConcurrency(opts.concurrency);
+    const native = nativeWriteOptions(opts);
+    const mag = this.#mag();
+    if (path.resolve(targetDir) === this.path) throw argumentError("targetDir", "a folder other than the source", targetDir);
+    const h = this.header;
+    const target = await WkwDataset.create(targetDir, { ...h, blockType });
+    const files = await this.listFiles();
+    try {
+      await withCancel(signal, (token) =>
+        mag.compressFiles(target.path, headerToBytes(target.header), files.flat(), native, concurrency, token));
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
+    return target;
+  }
+
+  /** Releases cached file handles; later calls fail with ERR_WKW_CLOSED. Idempotent. */
+  close(): void {
+    this.#native?.close();
+    this.#native = undefined;
+  }
+}
+
+const Z = /^z(0|[1-9]\d*)$/;
+const Y = /^y(0|[1-9]\d*)$/;
+const X = /^x(0|[1-9]\d*)\.wkw$/;
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    throw toWkwError(err, dir);
+  }
+}
+
+/** Lists the cube files z<k>/y<j>/x<i>.wkw under a mag folder, ignoring temporary files and anything else. */
+export async function listCubeFiles(root: string): Promise<Vec3[]> {
+  const out: [number, number, number][] = [];
+  for (const zn of await readdirOrEmpty(root)) {
+    const z = Z.exec(zn);
+    if (!z) continue;
+    for (const yn of await readdirOrEmpty(path.join(root, zn))) {
+      const y = Y.exec(yn);
+      if (!y) continue;
+      for (const xn of await readdirOrEmpty(path.join(root, zn, yn))) {
+        const x = X.exec(xn);
+        if (x) out.push([Number(x[1]), Number(y[1]), Number(z[1])]);
+      }
+    }
+  }
+  out.sort((a, b) => a[2] - b[2] || a[1] - b[1] || a[0] - b[0]);
+  return out;
+}
+
+export type { VoxelArray, NdArrayLike, VoxelData };

@@ -1,0 +1,406 @@
+// The N-API surface of the core (typed in binding.d.ts). Arguments are re-validated here:
+// the TypeScript layer checks them for good messages, this layer for memory safety.
+#include <napi.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../vendor/lz4/lz4.h"
+#include "codec.h"
+#include "errors.h"
+#include "file_cache.h"
+#include "header.h"
+#include "job.h"
+#include "mag_ops.h"
+
+namespace wkw {
+namespace {
+
+constexpr int64_t kMaxCoord = int64_t(1) << 31;  // coordinates are unsigned 32-bit in WKW
+
+[[noreturn]] void throwJs(Napi::Env env, const WkwException& e) {
+  throw Napi::Error(env, makeError(env, e.code, e.what(), e.path, e.blockIndex));
+}
+
+int64_t intArg(const Napi::Value& v, const char* name, int64_t min, int64_t max) {
+  if (!v.IsNumber()) throwArgument(std::string(name) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::floor(d) != d || d < double(min) || d > double(max)) {
+    throwArgument(std::string(name) + " must be an integer in [" + std::to_string(min) + ", " +
+                  std::to_string(max) + "]");
+  }
+  return int64_t(d);
+}
+
+void vec3Arg(const Napi::Value& v, const char* name, int64_t out[3], int64_t min, int64_t max) {
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) {
+    throwArgument(std::string(name) + " must be an array of 3 integers");
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < 3; i++) out[i] = intArg(a.Get(i), name, min, max);
+}
+
+uint8_t voxelCodeOf(napi_typedarray_type t) {
+  switch (t) {
+    case napi_uint8_array: return 1;
+    case napi_uint16_array: return 2;
+    case napi_uint32_array: return 3;
+    case napi_biguint64_array: return 4;
+    case napi_float32_array: return 5;
+    case napi_float64_array: return 6;
+    case napi_int8_array: return 7;
+    case napi_int16_array: return 8;
+    case napi_int32_array: return 9;
+    case napi_bigint64_array: return 10;
+    default: return 0;
+  }
+}
+
+struct TypedArrayInfo {
+  uint8_t* data;
+  size_t length;  // elements
+};
+
+TypedArrayInfo typedArrayArg(const Napi::Value& v, const char* name, const Header& h) {
+  if (!v.IsTypedArray()) throwArgument(std::string(name) + " must be a TypedArray");
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  if (voxelCodeOf(a.TypedArrayType()) != h.voxelType) {
+    throwArgument(std::string(name) + " has the wrong element type for voxel type " +
+                  std::to_string(h.voxelType));
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t byteOffset;
+  napi_get_typedarray_info(v.Env(), a, &type, &length, &data, &buffer, &byteOffset);
+  return {static_cast<uint8_t*>(data), length};
+}
+
+Header headerArg(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throwArgument(std::string(name) + " must be a Uint8Array of 16 bytes");
+  }
+  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
+  return parseHeader(a.Data(), a.ElementLength(), name);
+}
+
+WriteOptions writeOptionsArg(const Napi::Value& v) {
+  WriteOptions o;
+  if (v.IsObject()) {
+    Napi::Object obj = v.As<Napi::Object>();
+    if (obj.Has("level") && !obj.Get("level").IsUndefined()) o.level = int(intArg(obj.Get("level"), "level", 1, 12));
+    if (obj.Has("durable")) o.durable = obj.Get("durable").ToBoolean();
+  }
+  return o;
+}
+
+class CancelToken : public Napi::ObjectWrap<CancelToken> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "CancelToken", {InstanceMethod("cancel", &CancelToken::Cancel)});
+  }
+  explicit CancelToken(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<CancelToken>(info), flag(std::make_shared<CancelFlag>(false)) {}
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    flag->store(true);
+    return info.Env().Undefined();
+  }
+  std::shared_ptr<CancelFlag> flag;
+};
+
+std::shared_ptr<CancelFlag> cancelArg(const Napi::Value& v) {
+  if (!v.IsObject()) return nullptr;
+  Napi::Object o = v.As<Napi::Object>();
+  // InstanceOf via the wrapped pointer: only our CancelToken objects carry one.
+  CancelToken* token = nullptr;
+  if (napi_unwrap(o.Env(), o, reinterpret_cast<void**>(&token)) != napi_ok || !token) {
+    throwArgument("cancel must be a CancelToken");
+  }
+  return token->flag;
+}
+
+size_t inFlightArg(const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return Job::defaultInFlight();
+  int64_t n = intArg(v, "concurrency", 0, 1024);
+  return n == 0 ? Job::defaultInFlight() : size_t(n);
+}
+
+class NativeMag : public Napi::ObjectWrap<NativeMag> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "NativeMag",
+                       {InstanceMethod("read", &NativeMag::Read),
+                        InstanceMethod("readSync", &NativeMag::ReadSync),
+                        InstanceMethod("write", &NativeMag::Write),
+                        InstanceMethod("writeSync", &NativeMag::WriteSync),
+                        InstanceMethod("compressFiles", &NativeMag::CompressFiles),
+                        InstanceMethod("close", &NativeMag::Close)});
+  }
+
+  explicit NativeMag(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeMag>(info) {
+    Napi::Env env = info.Env();
+    try {
+      if (!info[0].IsString()) throwArgument("root must be a string");
+      auto ctx = std::make_shared<MagContext>();
+      ctx->root = info[0].As<Napi::String>().Utf8Value();
+      while (ctx->root.size() > 1 && ctx->root.back() == '/') ctx->root.pop_back();
+      ctx->header = headerArg(info[1], "header");
+      mag_ = ctx;
+    } catch (const WkwException& e) {
+      throwJs(env, e);
+    }
+  }
+
+ private:
+  void ensureOpen() const {
+    if (!mag_) throw WkwException("ERR_WKW_CLOSED", "The dataset was closed");
+  }
+
+  // Common part of read/readSync: validates and plans.
+  std::vector<std::unique_ptr<Task>> planReadCall(const Napi::CallbackInfo& info) {
+    ensureOpen();
+    const Header& h = mag_->header;
+    int64_t off[3], shape[3];
+    vec3Arg(info[0], "offset", off, 0, kMaxCoord);
+    vec3Arg(info[1], "shape", shape, 0, kMaxCoord);
+    TypedArrayInfo out = typedArrayArg(info[2], "out", h);
+    const uint64_t c = h.numChannels();
+    const uint64_t need = c * uint64_t(shape[0]) * uint64_t(shape[1]) * uint64_t(shape[2]);
+    if (out.length < need) {
+      throwArgument("out holds " + std::to_string(out.length) + " items, the region needs " +
+                    std::to_string(need));
+    }
+    Box region;
+    for (int i = 0; i < 3; i++) {
+      if (off[i] + shape[i] > kMaxCoord) throwArgument("region exceeds 2^31 voxels");
+      region.lo[i] = off[i];
+      region.hi[i] = off[i] + shape[i];
+    }
+    ArrayView view;
+    view.base = out.data;
+    view.channels = uint32_t(c);
+    view.typeSize = h.typeSize();
+    for (int i = 0; i < 3; i++) view.origin[i] = off[i];
+    view.stride[0] = h.typeSize();
+    view.stride[1] = int64_t(h.voxelSize);
+    view.stride[2] = view.stride[1] * shape[0];
+    view.stride[3] = view.stride[2] * shape[1];
+    bool outZeroed = info[3].ToBoolean();
+    return planRead(mag_, region, view, outZeroed, size_t(1) << 20);
+  }
+
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    try {
+      auto tasks = planReadCall(info);
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[4]),
+                                         cancelArg(info[5]), {info[2]}));
+    } catch (const WkwException& e) {
+      return rejected(env, e);
+    }
+  }
+
+  Napi::Value ReadSync(const Napi::CallbackInfo& info) {
+    try {
+      auto tasks = planReadCall(info);
+      Job::runSync(tasks);
+    } catch (const WkwException& e) {
+      throwJs(info.Env(), e);
+    }
+    return info.Env().Undefined();
+  }
+
+  std::vector<std::unique_ptr<Task>> planWriteCall(const Napi::CallbackInfo& info) {
+    ensureOpen();
+    const Header& h = mag_->header;
+    int64_t off[3], shape[3];
+    vec3Arg(info[0], "offset", off, 0, kMaxCoord);
+    vec3Arg(info[1], "shape", shape, 0, kMaxCoord);
+    TypedArrayInfo in = typedArrayArg(info[2], "data", h);
+    int64_t base = intArg(info[3], "elementOffset", 0, int64_t(1) << 53);
+    if (!info[4].IsArray() || info[4].As<Napi::Array>().Length() != 4) {
+      throwArgument("strides must be an array of 4 integers");
+    }
+    int64_t strides[4];
+    const int64_t lim = int64_t(1) << 50;
+    for (uint32_t i = 0; i < 4; i++) strides[i] = intArg(info[4].As<Napi::Array>().Get(i), "strides", -lim, lim);
+    const int64_t c = h.numChannels();
+    const int64_t dims[4] = {c, shape[0], shape[1], shape[2]};
+    Box region;
+    for (int i = 0; i < 3; i++) {
+      if (off[i] + shape[i] > kMaxCoord) throwArgument("region exceeds 2^31 voxels");
+      region.lo[i] = off[i];
+      region.hi[i] = off[i] + shape[i];
+    }
+    if (region.empty()) return {};
+    // Every element the strides can reach must lie inside the array.
+    int64_t lo = base, hi = base;
+    for (int i = 0; i < 4; i++) {
+      int64_t span = (dims[i] - 1) * strides[i];
+      if (span < 0) lo += span; else hi += span;
+    }
+    if (lo < 0 || hi >= int64_t(in.length)) {
+      throwArgument("data (" + std::to_string(in.length) +
+                    " items) is too small for the given shape, strides and offset");
+    }
+    ArrayView view;
+    const int64_t ts = h.typeSize();
+    view.base = in.data + base * ts;
+    view.channels = uint32_t(c);
+    view.typeSize = uint32_t(ts);
+    for (int i = 0; i < 3; i++) view.origin[i] = off[i];
+    for (int i = 0; i < 4; i++) view.stride[i] = strides[i] * ts;
+    return planWrite(mag_, region, view, writeOptionsArg(info[5]));
+  }
+
+  Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    try {
+      auto tasks = planWriteCall(info);
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[6]),
+                                         cancelArg(info[7]), {info[2]}));
+    } catch (const WkwException& e) {
+      return rejected(env, e);
+    }
+  }
+
+  Napi::Value WriteSync(const Napi::CallbackInfo& info) {
+    try {
+      auto tasks = planWriteCall(info);
+      Job::runSync(tasks);
+    } catch (const WkwException& e) {
+      throwJs(info.Env(), e);
+    }
+    return info.Env().Undefined();
+  }
+
+  // compressFiles(targetRoot, targetHeader, fileIndices: number[] (x,y,z triples), options,
+  //               concurrency?, cancel?)
+  Napi::Value CompressFiles(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    try {
+      ensureOpen();
+      if (!info[0].IsString()) throwArgument("targetRoot must be a string");
+      auto dst = std::make_shared<MagContext>();
+      dst->root = info[0].As<Napi::String>().Utf8Value();
+      while (dst->root.size() > 1 && dst->root.back() == '/') dst->root.pop_back();
+      dst->header = headerArg(info[1], "targetHeader");
+      if (!dst->header.sameLayout(mag_->header)) {
+        throwArgument("targetHeader must have the same block length, file length and voxel type");
+      }
+      if (!info[2].IsArray()) throwArgument("fileIndices must be an array");
+      Napi::Array a = info[2].As<Napi::Array>();
+      if (a.Length() % 3 != 0) throwArgument("fileIndices must hold x, y, z triples");
+      std::vector<int64_t> indices(a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) indices[i] = intArg(a.Get(i), "fileIndices", 0, kMaxCoord);
+      auto tasks = planCompress(mag_, dst, indices, writeOptionsArg(info[3]));
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[4]),
+                                         cancelArg(info[5]), {}));
+    } catch (const WkwException& e) {
+      return rejected(env, e);
+    }
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (mag_) FileCache::instance().invalidatePrefix(mag_->root + "/");
+    mag_.reset();  // pending tasks hold their own reference to the context
+    return info.Env().Undefined();
+  }
+
+  static Napi::Value rejected(Napi::Env env, const WkwException& e) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    deferred.Reject(Napi::Value(env, makeError(env, e.code, e.what(), e.path, e.blockIndex)));
+    return deferred.Promise();
+  }
+
+  std::shared_ptr<const MagContext> mag_;
+};
+
+Napi::Value ParseHeader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    Header h = headerArg(info[0], info[1].IsString() ? info[1].As<Napi::String>().Utf8Value().c_str() : "header");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("version", h.version);
+    o.Set("blockLen", h.blockLen());
+    o.Set("fileLen", h.fileLen());
+    o.Set("blockType", h.blockType);
+    o.Set("voxelType", h.voxelType);
+    o.Set("voxelSize", h.voxelSize);
+    o.Set("numChannels", h.numChannels());
+    o.Set("dataOffset", double(h.dataOffset));
+    return o;
+  } catch (const WkwException& e) {
+    throwJs(env, e);
+  }
+}
+
+uint8_t log2Arg(const Napi::Object& o, const char* name) {
+  int64_t v = intArg(o.Get(name), name, 1, 1 << kMaxLenLog2);
+  if (v & (v - 1)) throwArgument(std::string(name) + " must be a power of two");
+  uint8_t l = 0;
+  while ((int64_t(1) << l) < v) l++;
+  return l;
+}
+
+Napi::Value SerializeHeader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    if (!info[0].IsObject()) throwArgument("header must be an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    Header h;
+    h.blockLenLog2 = log2Arg(o, "blockLen");
+    h.fileLenLog2 = log2Arg(o, "fileLen");
+    h.blockType = uint8_t(intArg(o.Get("blockType"), "blockType", 1, 3));
+    h.voxelType = uint8_t(intArg(o.Get("voxelType"), "voxelType", 1, 10));
+    h.voxelSize = uint8_t(intArg(o.Get("voxelSize"), "voxelSize", 1, 255));
+    if (h.voxelSize % h.typeSize() != 0) throwArgument("voxelSize must be a multiple of the type size");
+    h.dataOffset = o.Has("dataOffset") && !o.Get("dataOffset").IsUndefined()
+                       ? uint64_t(intArg(o.Get("dataOffset"), "dataOffset", 0, int64_t(1) << 53))
+                       : 0;
+    auto buf = Napi::Buffer<uint8_t>::New(env, kHeaderSize);
+    serializeHeader(h, buf.Data());
+    return buf;
+  } catch (const WkwException& e) {
+    throwJs(env, e);
+  }
+}
+
+Napi::Value SetFileCacheCapacity(const Napi::CallbackInfo& info) {
+  try {
+    FileCache::instance().setCapacity(size_t(intArg(info[0], "capacity", 0, 1 << 20)));
+  } catch (const WkwException& e) {
+    throwJs(info.Env(), e);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value FileCacheSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(FileCache::instance().size()));
+}
+
+Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(Job::defaultInFlight()));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeMag", NativeMag::Init(env));
+  exports.Set("CancelToken", CancelToken::Init(env));
+  exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));
+  exports.Set("serializeHeader", Napi::Function::New(env, SerializeHeader));
+  exports.Set("setFileCacheCapacity", Napi::Function::New(env, SetFileCacheCapacity));
+  exports.Set("fileCacheSize", Napi::Function::New(env, FileCacheSize));
+  exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
+  exports.Set("lz4Version", Napi::Number::New(env, LZ4_versionNumber()));
+  return exports;
+}
+
+}  // namespace
+}  // namespace wkw
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return wkw::Init(env, exports); }
+
+NODE_API_MODULE(wkw, InitAddon)

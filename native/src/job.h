@@ -1,0 +1,56 @@
+// Runs a list of tasks on the libuv thread pool behind one Promise, with a bounded
+// number in flight so one large call leaves pool threads for other I/O. Pool threads
+// only run Task::run(); every N-API call happens in `complete` on the JS thread.
+#pragma once
+#include <node_api.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "task.h"
+
+namespace wkw {
+
+using CancelFlag = std::atomic<bool>;
+
+class Job {
+ public:
+  // Takes ownership of the tasks; `keepAlive` values (the caller's arrays) are referenced
+  // until the job settles. Returns the promise.
+  static napi_value start(napi_env env, std::vector<std::unique_ptr<Task>> tasks,
+                          size_t maxInFlight, std::shared_ptr<CancelFlag> cancel,
+                          const std::vector<napi_value>& keepAlive);
+  // Runs the tasks one after another on the calling (JS) thread; throws WkwException.
+  static void runSync(std::vector<std::unique_ptr<Task>>& tasks);
+  // Default number of tasks one call keeps in flight: the pool size, at most the cores.
+  static size_t defaultInFlight();
+
+ private:
+  struct Slot;
+  Job() = default;
+  void scheduleMore(napi_env env);
+  void settle(napi_env env);
+  static void execute(napi_env env, void* data);
+  static void complete(napi_env env, napi_status status, void* data);
+
+  napi_deferred deferred_ = nullptr;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<napi_ref> refs_;
+  size_t next_ = 0, inFlight_ = 0, maxInFlight_ = 1;
+  std::shared_ptr<CancelFlag> cancel_;
+  std::atomic<bool> failed_{false};
+  std::atomic<size_t> skipped_{0};
+  std::mutex errorMutex_;
+  bool hasError_ = false;
+  std::string errCode_, errMessage_, errPath_;
+  int64_t errBlock_ = -1;
+};
+
+// Builds a JS Error with code / path / blockIndex from the parts of a WkwException.
+napi_value makeError(napi_env env, const std::string& code, const std::string& message,
+                     const std::string& path, int64_t blockIndex);
+
+}  // namespace wkw

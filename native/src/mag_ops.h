@@ -1,0 +1,42 @@
+// Planning of region reads, region writes and whole-file compression on one mag folder:
+// each call becomes a list of independent tasks (per file, and per slab of blocks for
+// large reads) that decode straight into / encode straight from the caller's array.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "header.h"
+#include "region.h"
+#include "task.h"
+
+namespace wkw {
+
+struct MagContext {
+  std::string root;  // mag folder, without trailing slash
+  Header header;     // from header.wkw (dataOffset 0)
+};
+
+std::string cubePath(const std::string& root, int64_t fx, int64_t fy, int64_t fz);
+
+struct WriteOptions {
+  int level = 9;         // LZ4HC level
+  bool durable = false;  // fsync temporary files before the rename
+};
+
+// `region` is the requested box in mag voxels; `view` the caller's array for it.
+std::vector<std::unique_ptr<Task>> planRead(std::shared_ptr<const MagContext> mag,
+                                            const Box& region, const ArrayView& view,
+                                            bool outZeroed, size_t taskBytes);
+std::vector<std::unique_ptr<Task>> planWrite(std::shared_ptr<const MagContext> mag,
+                                             const Box& region, const ArrayView& view,
+                                             const WriteOptions& options);
+// Compresses (or re-encodes) the listed cube files of `src` into `dst` (same layout,
+// dst.header.blockType). Files missing in `src` are skipped.
+std::vector<std::unique_ptr<Task>> planCompress(std::shared_ptr<const MagContext> src,
+                                                std::shared_ptr<const MagContext> dst,
+                                                const std::vector<int64_t>& fileIndices,
+                                                const WriteOptions& options);
+
+}  // namespace wkw

@@ -1,0 +1,99 @@
+#include "temp_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+
+#include "errors.h"
+#include "file_cache.h"
+
+namespace wkw {
+
+void makeParentDirs(const std::string& path) {
+  for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    std::string dir = path.substr(0, pos);
+    if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) throwIo("Cannot create folder", dir, errno);
+  }
+}
+
+TempFile::TempFile(const std::string& target) : target_(target) {
+  static std::atomic<uint64_t> seq{0};
+  makeParentDirs(target);
+  for (int attempt = 0; attempt < 100; attempt++) {
+    temp_ = target + "_tmp." + std::to_string(::getpid()) + "." + std::to_string(seq++);
+    fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ >= 0) return;
+    if (errno != EEXIST) throwIo("Cannot create temporary file", temp_, errno);
+  }
+  throwIo("Cannot create temporary file", temp_, EEXIST);
+}
+
+TempFile::~TempFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+void TempFile::pwriteAll(const uint8_t* data, size_t n, uint64_t offset) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pwrite(fd_, data + done, n - done, off_t(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throwIo("Cannot write", temp_, errno);
+    }
+    done += size_t(r);
+  }
+}
+
+void TempFile::truncate(uint64_t size) {
+  if (::ftruncate(fd_, off_t(size)) != 0) throwIo("Cannot resize", temp_, errno);
+}
+
+void TempFile::commit(bool durable) {
+  if (durable && ::fsync(fd_) != 0) throwIo("Cannot sync", temp_, errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    throwIo("Cannot close", temp_, errno);
+  }
+  fd_ = -1;
+  if (::rename(temp_.c_str(), target_.c_str()) != 0) throwIo("Cannot rename over", target_, errno);
+  committed_ = true;
+  FileCache::instance().invalidate(target_);
+  if (durable) {
+    std::string dir = target_.substr(0, target_.rfind('/'));
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+}
+
+bool isTempName(const std::string& name) { return name.find(".wkw_tmp") != std::string::npos; }
+
+void removeStaleTemps(const std::string& target) {
+  size_t slash = target.rfind('/');
+  std::string dir = target.substr(0, slash);
+  std::string base = target.substr(slash + 1) + "_tmp";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.compare(0, base.size(), base) != 0) continue;
+    bool stale = name.size() == base.size();  // the reference's fixed name
+    if (!stale && name[base.size()] == '.') {
+      long pid = std::strtol(name.c_str() + base.size() + 1, nullptr, 10);
+      stale = pid > 0 && pid != ::getpid() && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+    }
+    if (stale) ::unlink((dir + "/" + name).c_str());
+  }
+  ::closedir(d);
+}
+
+}  // namespace wkw

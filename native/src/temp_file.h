@@ -1,0 +1,35 @@
+// A new version of a cube file, written beside it as `<name>_tmp.<pid>.<seq>` and renamed
+// over it only when complete: a crash at any moment leaves the old or the new file.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace wkw {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& target);  // creates parent folders and the temp file
+  ~TempFile();                                   // removes the temp file unless committed
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  void pwriteAll(const uint8_t* data, size_t n, uint64_t offset);
+  void truncate(uint64_t size);
+  // Optionally fsyncs, then renames over the target and drops cached handles of it.
+  void commit(bool durable);
+  const std::string& tempPath() const { return temp_; }
+
+ private:
+  std::string target_, temp_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+void makeParentDirs(const std::string& path);
+// Removes leftovers of writers that died: the reference's `<name>_tmp` and our
+// `<name>_tmp.<pid>.<seq>` whose process no longer exists on this host.
+void removeStaleTemps(const std::string& target);
+// True for names that readers must ignore (temporary files).
+bool isTempName(const std::string& name);
+
+}  // namespace wkw
