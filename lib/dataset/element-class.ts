@@ -39,6 +39,11 @@ function kindOf(dtype: VoxelType): Kind {
  * The per-channel dtype inside a per-voxel type name, or a reason why there is none.
  * Shared by the file-content and the API-argument variants, which differ only in the error.
  */
+export function splitElementClass(name: string, numChannels: number): { dtype: VoxelType } | { reason: string } {
+  const result = split(name, numChannels);
+  return isVoxelType(result) ? { dtype: result } : { reason: result };
+}
+
 function split(name: string, numChannels: number): VoxelType | string {
   const parsed = elementClassBits(name);
   if (!parsed) return `${JSON.stringify(name)} is not an element class (expected e.g. "uint8", "uint24", "float", "double")`;

@@ -105,10 +105,14 @@ void CubeFile::validate(const Header& dataset) {
       throwHeader("data offset " + std::to_string(header_.dataOffset) + " overlaps the header",
                   path_);
     }
-    uint64_t need = header_.dataOffset + n * header_.blockBytes();
-    if (size < need) {
-      throwTruncated("Raw file of " + std::to_string(size) + " bytes is shorter than the " +
-                         std::to_string(need) + " bytes its header requires",
+    // n * blockBytes < 2^50 cannot overflow, but dataOffset is any 64-bit value from the
+    // file: compare without adding it, or a huge offset wraps around and passes.
+    const uint64_t dataBytes = n * header_.blockBytes();
+    if (header_.dataOffset > size || dataBytes > size - header_.dataOffset) {
+      throwTruncated("Raw file of " + std::to_string(size) + " bytes is shorter than its " +
+                         "header requires (" + std::to_string(dataBytes) +
+                         " bytes of blocks at data offset " +
+                         std::to_string(header_.dataOffset) + ")",
                      path_);
     }
     return;
@@ -156,6 +160,9 @@ void CubeFile::validate(const Header& dataset) {
 }
 
 void CubeFile::compressedRange(uint64_t index, uint64_t& begin, uint64_t& end) const {
+  if (!header_.compressed() || index >= jumpTable_.size()) {
+    throwArgument("compressedRange: block index out of range or file not compressed");
+  }
   begin = index == 0 ? header_.dataOffset : jumpTable_[index - 1];
   end = jumpTable_[index];
 }
