@@ -196,13 +196,19 @@ function numbers(c: Checker, keyPath: string, v: unknown, length: number, kind: 
   return [...(v as number[])];
 }
 
-/** Copies the keys not in `known` (deep copy, so the model never aliases caller data). */
-function extrasOf(obj: Record<string, unknown>, known: readonly string[]): ExtraKeys | undefined {
+/**
+ * The keys not in `known`. Reading a file: deep copies, so the model never aliases the
+ * caller's data. Checking a model before saving: no copy (the result is discarded, and
+ * non-JSON values are reported later by the writer with their key path).
+ */
+function extrasOf(c: Checker, obj: Record<string, unknown>, known: readonly string[]): ExtraKeys | undefined {
   let extra: ExtraKeys | undefined;
   for (const key of Object.keys(obj)) {
     if (known.includes(key) || obj[key] === undefined) continue;
     extra ??= {};
-    Object.defineProperty(extra, key, { value: structuredClone(obj[key]), enumerable: true, writable: true, configurable: true });
+    const value = c.mode === "file" ? structuredClone(obj[key]) : obj[key];
+    // defineProperty: a "__proto__" key must stay an own data property
+    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return extra;
 }
@@ -253,7 +259,7 @@ function viewConfiguration<T extends { extra?: ExtraKeys }>(c: Checker, keyPath:
       : kind === "string" ? str(c, kp, value)
       : numbers(c, kp, value, kind === "vec3" ? 3 : 2, "number");
   }
-  const extra = extrasOf(obj, Object.keys(fields));
+  const extra = extrasOf(c, obj, Object.keys(fields));
   if (extra) out.extra = extra;
   return out as T;
 }
@@ -261,7 +267,7 @@ function viewConfiguration<T extends { extra?: ExtraKeys }>(c: Checker, keyPath:
 function parseId(c: Checker, keyPath: string, v: unknown): DatasetId {
   const obj = object(c, keyPath, v);
   const id: DatasetId = { name: str(c, join(keyPath, "name"), obj.name), team: str(c, join(keyPath, "team"), obj.team) };
-  const extra = extrasOf(obj, ID_KEYS);
+  const extra = extrasOf(c, obj, ID_KEYS);
   if (extra) id.extra = extra;
   return id;
 }
@@ -281,7 +287,7 @@ function parseBoundingBox(c: Checker, keyPath: string, v: unknown): BoundingBoxP
       depth: int(c, join(keyPath, "depth"), obj.depth, 0),
     };
   }
-  const extra = extrasOf(obj, BBOX_KEYS);
+  const extra = extrasOf(c, obj, BBOX_KEYS);
   if (extra) box.extra = extra;
   return box;
 }
@@ -300,7 +306,7 @@ function parseMag(c: Checker, keyPath: string, v: unknown): MagProperties {
     resolution = numbers(c, rPath, r, 3, "positive int") as Vec3Tuple;
   }
   const mag: MagProperties = { resolution, cubeLength: int(c, join(keyPath, "cubeLength"), obj.cubeLength, 1) };
-  const extra = extrasOf(obj, MAG_KEYS);
+  const extra = extrasOf(c, obj, MAG_KEYS);
   if (extra) mag.extra = extra;
   return mag;
 }
@@ -372,7 +378,7 @@ function parseLayer(c: Checker, keyPath: string, v: unknown): LayerProperties {
     );
   }
   // For color layers largestSegmentId/mappings are not modelled and so stay as extra keys.
-  const extra = extrasOf(obj, category === "segmentation" ? LAYER_KEYS_SEGMENTATION : LAYER_KEYS_COMMON);
+  const extra = extrasOf(c, obj, category === "segmentation" ? LAYER_KEYS_SEGMENTATION : LAYER_KEYS_COMMON);
   if (extra) layer.extra = extra;
   return layer;
 }
@@ -380,7 +386,7 @@ function parseLayer(c: Checker, keyPath: string, v: unknown): LayerProperties {
 function parseDataset(c: Checker, json: unknown): DatasetProperties {
   const obj = object(c, "", json);
   if (obj.version !== undefined && obj.version !== 1) {
-    c.failWith("version", `unsupported version ${describe(obj.version)} (this package reads version 1)`, obj.version);
+    c.failWith("version", `unsupported version ${typeof obj.version === "number" ? obj.version : describe(obj.version)} (this package reads version 1)`, obj.version);
   }
   if (obj.id === undefined) c.fail("id", "an object {name, team}", undefined);
   const id = parseId(c, "id", obj.id);
@@ -410,7 +416,7 @@ function parseDataset(c: Checker, json: unknown): DatasetProperties {
     );
   }
   if (obj.version === 1) model.version = 1;
-  const extra = extrasOf(obj, TOP_KEYS);
+  const extra = extrasOf(c, obj, TOP_KEYS);
   if (extra) model.extra = extra;
   return model;
 }
@@ -449,7 +455,7 @@ function withExtra(known: Record<string, unknown>, extra: ExtraKeys | undefined)
   for (const [key, value] of Object.entries(known)) if (value !== undefined) out[key] = value;
   if (extra) {
     for (const [key, value] of Object.entries(extra)) {
-      if (key in out || value === undefined) continue; // a known key always wins
+      if (Object.hasOwn(out, key) || value === undefined) continue; // a known key always wins
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
