@@ -8,7 +8,7 @@
  * through a lock file created with O_EXCL. Used to make read-modify-write of
  * datasource-properties.json safe when several processes grow the same layer.
  */
-import { open, rename, stat, unlink, readFile, utimes, type FileHandle } from "node:fs/promises";
+import { link, open, readdir, rename, stat, unlink, readFile, utimes, writeFile, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import * as nodePath from "node:path";
@@ -59,6 +59,32 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw ioError(`cannot write ${path}`, path, err);
   }
   await syncDirectory(dir);
+  await removeDeadWritersTemps(dir, `${nodePath.basename(path)}.tmp-`);
+}
+
+/**
+ * Removes `<dir>/<prefix><pid>-…` files whose writer died (a crash between creating and
+ * renaming its temporary file): `pid` is not this process and does not exist on this host.
+ * Best effort, errors are ignored. A pid only means something on its own host: on a file
+ * system shared by several hosts, a live writer on another host whose pid is free here
+ * would lose its temporary file and fail with ERR_WKW_IO (writers of one file on several
+ * hosts must hold the properties lock, under which no other writer is active).
+ */
+export async function removeDeadWritersTemps(dir: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    await unlink(nodePath.join(dir, name)).catch(() => undefined);
+  }
 }
 
 /** rename(); on Windows a reader holding the target open makes it fail briefly: retry then. */
@@ -151,26 +177,14 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
   const token = randomBytes(8).toString("hex");
   const content: LockFileContent = { pid: process.pid, hostname: hostname(), time: Date.now(), token };
   const deadline = Date.now() + timeoutMs;
+  const dir = nodePath.dirname(lockPath);
+  // Candidate files of acquirers that were killed (see createExclusive).
+  await removeDeadWritersTemps(dir, `${nodePath.basename(lockPath)}.tmp-`);
   let delay = 2;
   for (;;) {
-    let fh: FileHandle | undefined;
-    try {
-      fh = await open(lockPath, "wx");
-    } catch (err) {
-      if (errnoCode(err) !== "EEXIST") throw ioError(`cannot create lock file ${lockPath}`, lockPath, err);
-    }
-    if (fh) {
-      try {
-        await fh.writeFile(JSON.stringify({ ...content, time: Date.now() }));
-        await fh.close();
-        return token;
-      } catch (err) {
-        await fh.close().catch(() => undefined);
-        await unlink(lockPath).catch(() => undefined);
-        throw ioError(`cannot write lock file ${lockPath}`, lockPath, err);
-      }
-    }
-    if (await breakIfStale(lockPath, staleMs)) continue;
+    // content rewritten for every attempt: the lock's mtime (its liveness) starts now
+    if (await createExclusive(lockPath, JSON.stringify({ ...content, time: Date.now() }), lockPath, token)) return token;
+    if (await breakIfStale(lockPath, staleMs, token)) continue;
     if (Date.now() >= deadline) {
       const holder = await inspectLock(lockPath);
       const who = holder?.content
@@ -182,6 +196,27 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
     }
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())) + Math.random() * delay);
     delay = Math.min(delay * 2, 100);
+  }
+}
+
+/**
+ * Creates `path` holding `text` unless it exists (then returns false). The file appears with
+ * its content complete: written to a candidate `<lockPath>.tmp-<pid>-<token>` and
+ * hard-linked to `path` (link fails with EEXIST). Created empty and written afterwards, a
+ * process killed in between would leave an empty file whose pid nobody can check, blocking
+ * every updater for staleMs.
+ */
+async function createExclusive(path: string, text: string, lockPath: string, token: string): Promise<boolean> {
+  const candidate = `${lockPath}.tmp-${process.pid}-${token}`;
+  try {
+    await writeFile(candidate, text);
+    await link(candidate, path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === "EEXIST") return false;
+    throw ioError(`cannot create lock file ${path}`, path, err);
+  } finally {
+    await unlink(candidate).catch(() => undefined);
   }
 }
 
@@ -244,27 +279,23 @@ function isStale(state: LockState, staleMs: number): boolean {
  * "it", because the second one re-checks under the breaker and then finds the first
  * waiter's fresh (live) lock instead.
  */
-async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
+async function breakIfStale(lockPath: string, staleMs: number, token: string): Promise<boolean> {
   const seen = await inspectLock(lockPath);
   if (seen === undefined) return true;
   if (!isStale(seen, staleMs)) return false;
   const breaker = `${lockPath}.break`;
-  let bh: FileHandle;
-  try {
-    bh = await open(breaker, "wx");
-  } catch (err) {
-    if (errnoCode(err) !== "EEXIST") throw ioError(`cannot create ${breaker}`, breaker, err);
-    // A breaker lives for milliseconds; an old one is left over from a crash in that window.
-    try {
-      const st = await stat(breaker);
-      if (Date.now() - st.mtimeMs > staleMs) await unlink(breaker);
-    } catch {
-      // gone meanwhile: fine
-    }
-    return false;
+  const mine = { pid: process.pid, hostname: hostname(), time: Date.now(), token };
+  if (!(await createExclusive(breaker, JSON.stringify(mine), lockPath, token))) {
+    // A breaker lives for milliseconds; one whose process died (or older than staleMs) is
+    // left over from a crash in that window: remove it and retry.
+    const b = await inspectLock(breaker);
+    if (b === undefined) return true;
+    if (!isStale(b, staleMs)) return false;
+    const again = await inspectLock(breaker);
+    if (again?.ino === b.ino) await unlink(breaker).catch(() => undefined);
+    return true;
   }
   try {
-    await bh.close();
     const again = await inspectLock(lockPath);
     if (again === undefined) return true;
     if (again.ino === seen.ino && isStale(again, staleMs)) {

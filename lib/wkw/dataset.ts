@@ -8,7 +8,8 @@ import { binding } from "../binding.js";
 import type { NativeMag } from "../../binding";
 import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
-import { checkSignal, withCancel } from "../util/abort.js";
+import { abortError, checkSignal, withCancel } from "../util/abort.js";
+import { removeDeadWritersTemps } from "../util/atomic-file.js";
 import {
   argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
@@ -66,6 +67,7 @@ function checkRegion(offset: unknown, size: unknown): [Vec3, Vec3] {
 
 function nativeWriteOptions(o: Record<string, unknown>) {
   const level = o.level === undefined ? undefined : checkInteger("options.level", o.level, 1, 12);
+  if (o.durable !== undefined && typeof o.durable !== "boolean") throw argumentError("options.durable", "a boolean", o.durable);
   return { level, durable: o.durable === true };
 }
 
@@ -111,6 +113,8 @@ export class WkwDataset {
         await fsp.link(tmp, file);
       } finally {
         await fsp.unlink(tmp).catch(() => {});
+        // A create killed before this point left its temporary header: the next create cleans it.
+        await removeDeadWritersTemps(root, `${HEADER_FILE}.tmp-`);
       }
     } catch (err) {
       const e = toWkwError(err, file);
@@ -154,7 +158,16 @@ export class WkwDataset {
     const opts = checkOptionsObject("options", options);
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
-    const array = out ?? allocateVoxelArray(h.voxelType, h.numChannels, s);
+    let array = out;
+    if (array === undefined) {
+      try {
+        array = allocateVoxelArray(h.voxelType, h.numChannels, s);
+      } catch (err) {
+        // RangeError: more items than a typed array may hold, or no memory for them
+        if (!(err instanceof RangeError)) throw err;
+        throw argumentError("size", `a region whose ${h.numChannels} × ${s.join(" × ")} ${h.voxelType} items fit in one typed array (${err.message})`, size);
+      }
+    }
     return { o, s, opts, array, zeroed: out === undefined };
   }
 
@@ -238,15 +251,44 @@ export class WkwDataset {
     const mag = this.#mag();
     if (path.resolve(targetDir) === this.path) throw argumentError("targetDir", "a folder other than the source", targetDir);
     const h = this.header;
+    if (signal?.aborted) throw abortError(); // before the target is created: nothing written
     const target = await WkwDataset.create(targetDir, { ...h, blockType });
     const files = await this.listFiles();
     try {
       await withCancel(signal, (token) =>
         mag.compressFiles(target.path, headerToBytes(target.header), files.flat(), native, concurrency, token));
     } catch (err) {
+      target.close();
       throw toWkwError(err, this.path);
     }
     return target;
+  }
+
+  /**
+   * Re-encodes the listed cube files of this dataset into `target` (an open dataset with
+   * the same voxel type, channels and geometry) with the target's block type. Lets callers
+   * split a compression into jobs (e.g. one per file through an Executor).
+   */
+  async compressFilesInto(target: WkwDataset, files: readonly Vec3[], options?: WriteOptions): Promise<void> {
+    if (!(target instanceof WkwDataset)) throw argumentError("target", "a WkwDataset", target);
+    const t = target.header, h = this.header;
+    if (t.voxelType !== h.voxelType || t.numChannels !== h.numChannels || t.blockLen !== h.blockLen || t.fileLen !== h.fileLen) {
+      throw argumentError("target", `a dataset with voxel type ${h.voxelType}, ${h.numChannels} channel(s), blockLen ${h.blockLen}, fileLen ${h.fileLen}`, target.path);
+    }
+    if (target.path === this.path) throw argumentError("target", "a folder other than the source", target.path);
+    if (!Array.isArray(files)) throw argumentError("files", "an array of [x, y, z] file indices", files);
+    const flat = files.flatMap((f, i) => [...checkVec3(`files[${i}]`, f, 0, MAX_COORD - 1)]);
+    const opts = checkOptionsObject("options", options);
+    const signal = checkSignal(opts.signal);
+    const concurrency = checkConcurrency(opts.concurrency);
+    const native = nativeWriteOptions(opts);
+    const mag = this.#mag();
+    target.#mag();
+    try {
+      await withCancel(signal, (token) => mag.compressFiles(target.path, headerToBytes(t), flat, native, concurrency, token));
+    } catch (err) {
+      throw toWkwError(err, this.path);
+    }
   }
 
   /** Releases cached file handles; later calls fail with ERR_WKW_CLOSED. Idempotent. */

@@ -189,7 +189,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     view.stride[2] = view.stride[1] * shape[0];
     view.stride[3] = view.stride[2] * shape[1];
     bool outZeroed = info[3].ToBoolean();
-    return planRead(mag_, region, view, outZeroed, size_t(1) << 20);
+    return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }
 
   Napi::Value Read(const Napi::CallbackInfo& info) {

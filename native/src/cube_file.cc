@@ -29,7 +29,9 @@ bool statIdentity(const std::string& path, FileIdentity& out) {
 }
 
 std::shared_ptr<CubeFile> CubeFile::open(const std::string& path, const Header& dataset) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO put in place of the file after the caller's stat must fail the
+  // S_ISREG check below instead of blocking this thread in open(); no effect on files.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return nullptr;
     throwIo("Cannot open", path, errno);

@@ -1,6 +1,8 @@
-// Runs a list of tasks on the libuv thread pool behind one Promise, with a bounded
-// number in flight so one large call leaves pool threads for other I/O. Pool threads
-// only run Task::run(); every N-API call happens in `complete` on the JS thread.
+// Runs a list of tasks on the libuv thread pool behind one Promise. At most `maxInFlight`
+// workers are queued at a time, so one large call leaves pool threads for other I/O; each
+// worker runs task after task (no JS-thread round trip between tasks) and yields its pool
+// thread after a short time slice, so other queued pool work still gets its turn. Pool
+// threads only run Task::run(); every N-API call happens on the JS thread.
 #pragma once
 #include <node_api.h>
 
@@ -29,20 +31,22 @@ class Job {
   static size_t defaultInFlight();
 
  private:
-  struct Slot;
   Job() = default;
+  bool moreToRun() const;
   void scheduleMore(napi_env env);
   void settle(napi_env env);
+  void fail(const std::string& code, const std::string& message, const std::string& path,
+            int64_t block);
   static void execute(napi_env env, void* data);
   static void complete(napi_env env, napi_status status, void* data);
 
   napi_deferred deferred_ = nullptr;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<napi_ref> refs_;
-  size_t next_ = 0, inFlight_ = 0, maxInFlight_ = 1;
+  std::atomic<size_t> next_{0};  // next task to claim; claimed tasks always run
+  size_t inFlight_ = 0, maxInFlight_ = 1;
   std::shared_ptr<CancelFlag> cancel_;
   std::atomic<bool> failed_{false};
-  std::atomic<size_t> skipped_{0};
   std::mutex errorMutex_;
   bool hasError_ = false;
   std::string errCode_, errMessage_, errPath_;

@@ -1,8 +1,11 @@
 #include "mag_ops.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 
@@ -45,46 +48,88 @@ BlockGeom blockGeom(const Header& h, const Box& file, uint32_t bx, uint32_t by, 
 
 Box blockBox(const BlockGeom& g) { return Box::cube(g.origin[0], g.origin[1], g.origin[2], g.edge); }
 
-// Reads the part `region` of one file (possibly a slab of its blocks) into the view.
+// One cube file as all tasks of one call see it: looked up (one stat, then the handle
+// cache) by the first task that needs it, so a call costs one stat per file however many
+// tasks it has, and all its tasks see the same version of the file.
+class SharedFile {
+ public:
+  SharedFile(std::string path, const Header& dataset) : path_(std::move(path)), dataset_(dataset) {}
+  // nullptr if the file does not exist. A failed lookup is retried by the next task.
+  std::shared_ptr<CubeFile> get() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!resolved_) {
+      file_ = FileCache::instance().get(path_, dataset_);
+      resolved_ = true;
+    }
+    return file_;
+  }
+
+ private:
+  const std::string path_;
+  const Header dataset_;
+  std::mutex mutex_;
+  bool resolved_ = false;
+  std::shared_ptr<CubeFile> file_;
+};
+
+// The blocks of one file that a region touches, numbered with x fastest, then y, then z
+// (the order of the caller's array).
+struct BlockRange {
+  int64_t lo[3], n[3];  // first block and number of blocks per axis, inside the file
+  size_t count() const { return size_t(n[0] * n[1] * n[2]); }
+  void at(size_t k, uint32_t& bx, uint32_t& by, uint32_t& bz) const {
+    const int64_t i = int64_t(k);
+    bx = uint32_t(lo[0] + i % n[0]);
+    by = uint32_t(lo[1] + i / n[0] % n[1]);
+    bz = uint32_t(lo[2] + i / (n[0] * n[1]));
+  }
+};
+
+// Reads blocks [first, last) of the part `region` of one file into the view.
 class ReadTask : public Task {
  public:
-  ReadTask(std::shared_ptr<const MagContext> mag, int64_t fx, int64_t fy, int64_t fz,
-           const Box& region, const ArrayView& view, bool outZeroed)
-      : mag_(std::move(mag)), fx_(fx), fy_(fy), fz_(fz), region_(region), view_(view),
-        outZeroed_(outZeroed) {}
+  ReadTask(std::shared_ptr<const MagContext> mag, std::shared_ptr<SharedFile> file,
+           const Box& fbox, const Box& region, const BlockRange& blocks, size_t first,
+           size_t last, const ArrayView& view, bool outZeroed)
+      : mag_(std::move(mag)), file_(std::move(file)), fbox_(fbox), region_(region),
+        blocks_(blocks), first_(first), last_(last), view_(view), outZeroed_(outZeroed) {}
 
   void run() override {
     const Header& h = mag_->header;
-    const std::string path = cubePath(mag_->root, fx_, fy_, fz_);
-    auto file = FileCache::instance().get(path, h);
-    if (!file) {
-      if (!outZeroed_) zeroArray(view_, region_);
-      return;
-    }
-    const Box fbox = fileBox(h, fx_, fy_, fz_);
-    const int64_t b = h.blockLen();
+    auto file = file_->get();
+    const int64_t rowBytes = int64_t(h.blockLen()) * h.voxelSize;
+    // Where the caller's array has the block's own layout (a region one block wide in x
+    // and y, e.g. an aligned 32³ read), whole blocks decode straight into it: no copy.
+    const bool direct = view_.rowsContiguous() && view_.stride[2] == rowBytes &&
+                        view_.stride[3] == rowBytes * int64_t(h.blockLen());
     std::vector<uint8_t>& block = blockBuffer(size_t(h.blockBytes()));
     std::vector<uint8_t>& scratch = scratchBuffer();
-    int64_t lo[3], hi[3];
-    for (int i = 0; i < 3; i++) {
-      lo[i] = (region_.lo[i] - fbox.lo[i]) / b;
-      hi[i] = (region_.hi[i] - fbox.lo[i] + b - 1) / b;
+    for (size_t k = first_; k < last_; k++) {
+      uint32_t bx, by, bz;
+      blocks_.at(k, bx, by, bz);
+      const BlockGeom g = blockGeom(h, fbox_, bx, by, bz);
+      const Box bbox = blockBox(g);
+      const Box part = bbox.intersect(region_);
+      if (!file) {
+        if (!outZeroed_) zeroArray(view_, part);
+        continue;
+      }
+      const uint64_t index = mortonEncode(bx, by, bz);
+      if (direct && part == bbox) {
+        file->readBlock(index, view_.at(g.origin[0], g.origin[1], g.origin[2]), scratch);
+        continue;
+      }
+      file->readBlock(index, block.data(), scratch);
+      copyBlockToArray(block.data(), g, part, view_);
     }
-    for (int64_t bz = lo[2]; bz < hi[2]; bz++)
-      for (int64_t by = lo[1]; by < hi[1]; by++)
-        for (int64_t bx = lo[0]; bx < hi[0]; bx++) {
-          BlockGeom g = blockGeom(h, fbox, uint32_t(bx), uint32_t(by), uint32_t(bz));
-          Box part = blockBox(g).intersect(region_);
-          file->readBlock(mortonEncode(uint32_t(bx), uint32_t(by), uint32_t(bz)), block.data(),
-                          scratch);
-          copyBlockToArray(block.data(), g, part, view_);
-        }
   }
 
  private:
   std::shared_ptr<const MagContext> mag_;
-  int64_t fx_, fy_, fz_;
-  Box region_;
+  std::shared_ptr<SharedFile> file_;
+  Box fbox_, region_;
+  BlockRange blocks_;
+  size_t first_, last_;
   ArrayView view_;
   bool outZeroed_;
 };
@@ -188,7 +233,6 @@ class WriteTask : public Task {
     const Header& h = mag_->header;
     const uint64_t n = h.blocksPerFile();
     const size_t bb = size_t(h.blockBytes());
-    removeStaleTemps(path);
     TempFile tmp(path);
     Header fh = h;
     fh.blockType = blockType;
@@ -272,11 +316,156 @@ class WriteTask : public Task {
   WriteOptions options_;
 };
 
-// Re-encodes one whole cube file of `src` into `dst` with dst's block type.
-class CompressTask : public Task {
+// A new compressed version of one cube file, encoded in parts by several tasks (parallel
+// across blocks, not only across files). The task that finishes the last part writes the
+// file and renames it into place under the file's path lock: no task ever waits for
+// another (a pool of one thread cannot deadlock), and a failed or cancelled part leaves
+// the old file as it was. Memory: the compressed parts of the files being encoded, at
+// most about one file per pool worker, whatever the size of the layer.
+class FileEncoding {
  public:
-  CompressTask(std::shared_ptr<const MagContext> src, std::shared_ptr<const MagContext> dst,
-               int64_t fx, int64_t fy, int64_t fz, const WriteOptions& options)
+  FileEncoding(std::string target, const Header& fileHeader, const WriteOptions& options,
+               size_t parts)
+      : target_(std::move(target)), header_(fileHeader), options_(options), parts_(parts),
+        pending_(parts) {
+    header_.dataOffset = kHeaderSize + 8 * header_.blocksPerFile();
+  }
+
+  // Encodes blocks [first, last) (Morton order) as part `p`; `fill(index, block)` provides
+  // the raw content of a block.
+  template <typename Fill>
+  void encodePart(size_t p, uint64_t first, uint64_t last, Fill&& fill) {
+    const size_t bb = size_t(header_.blockBytes());
+    std::vector<uint8_t>& block = blockBuffer(bb);
+    std::vector<uint8_t>& packed = packedBuffer(compressBound(bb));
+    Part& part = parts_[p];
+    part.sizes.resize(size_t(last - first));
+    for (uint64_t i = first; i < last; i++) {
+      fill(i, block.data());
+      const size_t len = compressBlock(block.data(), bb, packed.data(), packed.size(),
+                                       header_.blockType, options_.level);
+      part.bytes.insert(part.bytes.end(), packed.data(), packed.data() + len);
+      part.sizes[size_t(i - first)] = len;
+    }
+    if (pending_.fetch_sub(1) == 1) commit();
+  }
+
+ private:
+  struct Part {
+    std::vector<uint8_t> bytes;
+    std::vector<size_t> sizes;  // of each block
+  };
+
+  static std::vector<uint8_t>& packedBuffer(size_t n) {
+    thread_local std::vector<uint8_t> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf;
+  }
+
+  void commit() {
+    const uint64_t n = header_.blocksPerFile();
+    std::vector<uint8_t> table(8 * n);
+    uint64_t pos = header_.dataOffset, i = 0;
+    for (const Part& part : parts_) {
+      for (size_t len : part.sizes) {
+        pos += len;
+        for (int k = 0; k < 8; k++) table[8 * i + k] = uint8_t(pos >> (8 * k));
+        i++;
+      }
+    }
+    std::lock_guard<std::mutex> lock(pathLock(target_));
+    TempFile tmp(target_);
+    uint8_t head[kHeaderSize];
+    serializeHeader(header_, head);
+    tmp.pwriteAll(head, kHeaderSize, 0);
+    tmp.pwriteAll(table.data(), table.size(), kHeaderSize);
+    uint64_t at = header_.dataOffset;
+    for (Part& part : parts_) {
+      tmp.pwriteAll(part.bytes.data(), part.bytes.size(), at);
+      at += part.bytes.size();
+      part = Part();  // release as we go
+    }
+    tmp.commit(options_.durable);
+  }
+
+  const std::string target_;
+  Header header_;
+  const WriteOptions options_;
+  std::vector<Part> parts_;
+  std::atomic<size_t> pending_;  // parts not yet encoded
+};
+
+// Splits the blocks of one new compressed file into parts, one task each (made by
+// `make(encoding, part, firstBlock, lastBlock)`): parts of about 2 MiB of raw blocks, at
+// most 16 per file so that the task list of a huge layer stays small.
+template <typename Make>
+void planEncoding(std::vector<std::unique_ptr<Task>>& tasks, std::string target,
+                  const Header& fileHeader, const WriteOptions& options, Make&& make) {
+  const uint64_t n = fileHeader.blocksPerFile();
+  const uint64_t bySize = (n * fileHeader.blockBytes() + (2u << 20) - 1) >> 21;
+  const size_t parts = size_t(std::min<uint64_t>(n, std::clamp<uint64_t>(bySize, 1, 16)));
+  auto encoding = std::make_shared<FileEncoding>(std::move(target), fileHeader, options, parts);
+  for (size_t p = 0; p < parts; p++) {
+    tasks.emplace_back(make(encoding, p, n * p / parts, n * (p + 1) / parts));
+  }
+}
+
+// A part of a whole-file write into a compressed dataset: blocks from the caller's array.
+class WritePartTask : public Task {
+ public:
+  WritePartTask(std::shared_ptr<FileEncoding> encoding, size_t part, uint64_t first,
+                uint64_t last, std::shared_ptr<const MagContext> mag, const Box& fbox,
+                const ArrayView& view)
+      : encoding_(std::move(encoding)), part_(part), first_(first), last_(last),
+        mag_(std::move(mag)), fbox_(fbox), view_(view) {}
+
+  void run() override {
+    encoding_->encodePart(part_, first_, last_, [&](uint64_t index, uint8_t* block) {
+      uint32_t bx, by, bz;
+      mortonDecode(index, bx, by, bz);
+      const BlockGeom g = blockGeom(mag_->header, fbox_, bx, by, bz);
+      copyArrayToBlock(view_, blockBox(g), block, g);
+    });
+  }
+
+ private:
+  std::shared_ptr<FileEncoding> encoding_;
+  size_t part_;
+  uint64_t first_, last_;
+  std::shared_ptr<const MagContext> mag_;
+  Box fbox_;
+  ArrayView view_;
+};
+
+// A part of compressing one cube file: blocks from the source file, which all parts see
+// in the same version. A missing source file is skipped (no part commits).
+class CompressPartTask : public Task {
+ public:
+  CompressPartTask(std::shared_ptr<FileEncoding> encoding, size_t part, uint64_t first,
+                   uint64_t last, std::shared_ptr<SharedFile> source)
+      : encoding_(std::move(encoding)), part_(part), first_(first), last_(last),
+        source_(std::move(source)) {}
+
+  void run() override {
+    auto file = source_->get();
+    if (!file) return;
+    encoding_->encodePart(part_, first_, last_, [&](uint64_t index, uint8_t* block) {
+      file->readBlock(index, block, scratchBuffer());
+    });
+  }
+
+ private:
+  std::shared_ptr<FileEncoding> encoding_;
+  size_t part_;
+  uint64_t first_, last_;
+  std::shared_ptr<SharedFile> source_;
+};
+
+// Decompresses one whole cube file of `src` into a raw file of `dst`, block by block.
+class DecompressTask : public Task {
+ public:
+  DecompressTask(std::shared_ptr<const MagContext> src, std::shared_ptr<const MagContext> dst,
+                 int64_t fx, int64_t fy, int64_t fz, const WriteOptions& options)
       : src_(std::move(src)), dst_(std::move(dst)), fx_(fx), fy_(fy), fz_(fz), options_(options) {}
 
   void run() override {
@@ -287,7 +476,6 @@ class CompressTask : public Task {
     const size_t bb = size_t(h.blockBytes());
     const std::string target = cubePath(dst_->root, fx_, fy_, fz_);
     std::lock_guard<std::mutex> lock(pathLock(target));
-    removeStaleTemps(target);
     TempFile tmp(target);
     Header fh = h;
     fh.dataOffset = h.dataFileOffset();
@@ -295,32 +483,10 @@ class CompressTask : public Task {
     serializeHeader(fh, head);
     tmp.pwriteAll(head, kHeaderSize, 0);
     std::vector<uint8_t>& block = blockBuffer(bb);
-    if (!h.compressed()) {
-      for (uint64_t i = 0; i < n; i++) {
-        file->readBlock(i, block.data(), scratchBuffer());
-        tmp.pwriteAll(block.data(), bb, fh.dataOffset + i * bb);
-      }
-      tmp.commit(options_.durable);
-      return;
-    }
-    std::vector<uint8_t> table(8 * n), out, packed(compressBound(bb));
-    out.reserve(4 << 20);
-    uint64_t pos = fh.dataOffset, flushedTo = fh.dataOffset;
     for (uint64_t i = 0; i < n; i++) {
       file->readBlock(i, block.data(), scratchBuffer());
-      size_t len = compressBlock(block.data(), bb, packed.data(), packed.size(), h.blockType,
-                                 options_.level);
-      out.insert(out.end(), packed.data(), packed.data() + len);
-      pos += len;
-      for (int k = 0; k < 8; k++) table[8 * i + k] = uint8_t(pos >> (8 * k));
-      if (out.size() >= (4u << 20)) {
-        tmp.pwriteAll(out.data(), out.size(), flushedTo);
-        flushedTo += out.size();
-        out.clear();
-      }
+      tmp.pwriteAll(block.data(), bb, fh.dataOffset + i * bb);
     }
-    tmp.pwriteAll(out.data(), out.size(), flushedTo);
-    tmp.pwriteAll(table.data(), table.size(), kHeaderSize);
     tmp.commit(options_.durable);
   }
 
@@ -341,6 +507,22 @@ void forEachFile(const Header& h, const Box& region, F&& f) {
       }
 }
 
+// A freshly allocated output array has no pages yet: every first write of a 4 KiB page
+// is a page fault, which costs as much as decoding it. Asking for transparent huge pages
+// (where the kernel offers them only on request) makes that one fault per 2 MiB.
+void adviseHugePages(uint8_t* base, const Box& region, uint32_t voxelSize) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  uint64_t bytes = voxelSize;
+  for (int i = 0; i < 3; i++) bytes *= uint64_t(region.hi[i] - region.lo[i]);
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(base) + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)base, (void)region, (void)voxelSize;
+#endif
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<Task>> planRead(std::shared_ptr<const MagContext> mag,
@@ -350,23 +532,41 @@ std::vector<std::unique_ptr<Task>> planRead(std::shared_ptr<const MagContext> ma
   if (region.empty()) return tasks;
   const Header& h = mag->header;
   const int64_t b = h.blockLen();
+  if (outZeroed) adviseHugePages(view.base, region, h.voxelSize);
+  struct FilePart {
+    int64_t f[3];
+    Box box;
+    BlockRange blocks;
+  };
+  std::vector<FilePart> parts;
+  uint64_t total = 0;
   forEachFile(h, region, [&](int64_t fx, int64_t fy, int64_t fz, const Box& part) {
-    // Split large parts into slabs of whole block layers along z, so one big file
-    // is decoded by several pool threads.
-    const int64_t planeBytes =
-        (part.hi[0] - part.lo[0]) * (part.hi[1] - part.lo[1]) * int64_t(h.voxelSize) * b;
-    int64_t layersPerTask = std::max<int64_t>(1, int64_t(taskBytes) / std::max<int64_t>(1, planeBytes));
-    int64_t z = part.lo[2];
-    while (z < part.hi[2]) {
-      int64_t firstLayerEnd = (z / b + 1) * b;
-      int64_t zEnd = std::min(part.hi[2], firstLayerEnd + (layersPerTask - 1) * b);
-      Box slab = part;
-      slab.lo[2] = z;
-      slab.hi[2] = zEnd;
-      tasks.emplace_back(new ReadTask(mag, fx, fy, fz, slab, view, outZeroed));
-      z = zEnd;
+    FilePart p{{fx, fy, fz}, part, {}};
+    const Box fbox = fileBox(h, fx, fy, fz);
+    for (int i = 0; i < 3; i++) {
+      p.blocks.lo[i] = (part.lo[i] - fbox.lo[i]) / b;
+      p.blocks.n[i] = (part.hi[i] - fbox.lo[i] + b - 1) / b - p.blocks.lo[i];
     }
+    total += p.blocks.count();
+    parts.push_back(p);
   });
+  // Tasks cost little each (worker threads claim them in a loop), so they are small: the
+  // pool threads of one call end together even on a single 100³ read. Large calls use
+  // larger tasks, about 256 per call, at most 4 MiB of blocks each.
+  const uint64_t bb = h.blockBytes();
+  const uint64_t minBlocks = std::max<uint64_t>(1, taskBytes / bb);
+  const uint64_t maxBlocks = std::max<uint64_t>(minBlocks, (uint64_t(4) << 20) / bb);
+  const uint64_t perTask = std::clamp<uint64_t>((total + 255) / 256, minBlocks, maxBlocks);
+  for (const FilePart& p : parts) {
+    auto file = std::make_shared<SharedFile>(cubePath(mag->root, p.f[0], p.f[1], p.f[2]), h);
+    const Box fbox = fileBox(h, p.f[0], p.f[1], p.f[2]);
+    const size_t count = p.blocks.count();
+    const size_t n = size_t((count + perTask - 1) / perTask);
+    for (size_t t = 0; t < n; t++) {
+      tasks.emplace_back(new ReadTask(mag, file, fbox, p.box, p.blocks, count * t / n,
+                                      count * (t + 1) / n, view, outZeroed));
+    }
+  }
   return tasks;
 }
 
@@ -375,8 +575,19 @@ std::vector<std::unique_ptr<Task>> planWrite(std::shared_ptr<const MagContext> m
                                              const WriteOptions& options) {
   std::vector<std::unique_ptr<Task>> tasks;
   if (region.empty()) return tasks;
-  forEachFile(mag->header, region, [&](int64_t fx, int64_t fy, int64_t fz, const Box& part) {
-    tasks.emplace_back(new WriteTask(mag, fx, fy, fz, part, view, options));
+  const Header& h = mag->header;
+  forEachFile(h, region, [&](int64_t fx, int64_t fy, int64_t fz, const Box& part) {
+    const Box fbox = fileBox(h, fx, fy, fz);
+    if (h.compressed() && part == fbox) {
+      // A whole file of a compressed dataset needs nothing of the old file: encode it in
+      // parallel parts. (A raw dataset may hold compressed files, so it looks first.)
+      planEncoding(tasks, cubePath(mag->root, fx, fy, fz), h, options,
+                   [&](std::shared_ptr<FileEncoding> e, size_t p, uint64_t first, uint64_t last) {
+                     return new WritePartTask(std::move(e), p, first, last, mag, fbox, view);
+                   });
+    } else {
+      tasks.emplace_back(new WriteTask(mag, fx, fy, fz, part, view, options));
+    }
   });
   return tasks;
 }
@@ -387,8 +598,16 @@ std::vector<std::unique_ptr<Task>> planCompress(std::shared_ptr<const MagContext
                                                 const WriteOptions& options) {
   std::vector<std::unique_ptr<Task>> tasks;
   for (size_t i = 0; i + 2 < fileIndices.size(); i += 3) {
-    tasks.emplace_back(new CompressTask(src, dst, fileIndices[i], fileIndices[i + 1],
-                                        fileIndices[i + 2], options));
+    const int64_t fx = fileIndices[i], fy = fileIndices[i + 1], fz = fileIndices[i + 2];
+    if (!dst->header.compressed()) {
+      tasks.emplace_back(new DecompressTask(src, dst, fx, fy, fz, options));
+      continue;
+    }
+    auto source = std::make_shared<SharedFile>(cubePath(src->root, fx, fy, fz), src->header);
+    planEncoding(tasks, cubePath(dst->root, fx, fy, fz), dst->header, options,
+                 [&](std::shared_ptr<FileEncoding> e, size_t p, uint64_t first, uint64_t last) {
+                   return new CompressPartTask(std::move(e), p, first, last, source);
+                 });
   }
   return tasks;
 }

@@ -1,6 +1,6 @@
 // Planning of region reads, region writes and whole-file compression on one mag folder:
-// each call becomes a list of independent tasks (per file, and per slab of blocks for
-// large reads) that decode straight into / encode straight from the caller's array.
+// each call becomes a list of independent tasks (per file, and per group of blocks inside
+// a file) that decode straight into / encode straight from the caller's array.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -25,10 +25,12 @@ struct WriteOptions {
   bool durable = false;  // fsync temporary files before the rename
 };
 
-// `region` is the requested box in mag voxels; `view` the caller's array for it.
+// `region` is the requested box in mag voxels; `view` the caller's array for it;
+// `taskBytes` the smallest task, in bytes of decoded blocks.
 std::vector<std::unique_ptr<Task>> planRead(std::shared_ptr<const MagContext> mag,
                                             const Box& region, const ArrayView& view,
                                             bool outZeroed, size_t taskBytes);
+// Whole files of a compressed dataset are encoded in parallel parts; others, one task each.
 std::vector<std::unique_ptr<Task>> planWrite(std::shared_ptr<const MagContext> mag,
                                              const Box& region, const ArrayView& view,
                                              const WriteOptions& options);

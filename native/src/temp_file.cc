@@ -25,6 +25,9 @@ void makeParentDirs(const std::string& path) {
 TempFile::TempFile(const std::string& target) : target_(target) {
   static std::atomic<uint64_t> seq{0};
   makeParentDirs(target);
+  // Every writer of a new version of `target` clears dead writers' leftovers first (new raw
+  // files included, not only compressed rewrites); callers hold the file's path lock.
+  removeStaleTemps(target);
   for (int attempt = 0; attempt < 100; attempt++) {
     temp_ = target + "_tmp." + std::to_string(::getpid()) + "." + std::to_string(seq++);
     fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);

@@ -8,7 +8,8 @@ namespace wkw {
 
 class TempFile {
  public:
-  explicit TempFile(const std::string& target);  // creates parent folders and the temp file
+  // Creates parent folders, removes dead writers' temporaries of `target`, creates the temp file.
+  explicit TempFile(const std::string& target);
   ~TempFile();                                   // removes the temp file unless committed
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
