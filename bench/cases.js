@@ -7,7 +7,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { WkwDataset } = require("..");
 const { datasetPath, VOLUMES } = require("./setup.js");
-const { nowMs, percentile, median, collect, repeat, timed } = require("./measure.js");
+const { nowMs, percentile, median, repeat, timed } = require("./measure.js");
 
 // The machine is shared: other processes only ever add time, so rates are taken from the
 // fastest run (the median is recorded too).
@@ -87,7 +87,6 @@ function readSmall(mode) {
     };
     const totals = [];
     for (let pass = 0; pass < params.smallPasses; pass++) {
-      collect();
       totals.push((await timed(typeof mode === "number" ? asyncPass : syncPass)).wall);
     }
     ds.close();
@@ -97,19 +96,21 @@ function readSmall(mode) {
 
 // --- unaligned reads --------------------------------------------------------------------
 
-/** mode: "sync" or the concurrency of each awaited async call. */
+/** mode: "sync", "out" (async into a reused array) or the concurrency of each awaited async call. */
 function readUnaligned(mode) {
   return async ({ dir, params }) => {
     const ds = await WkwDataset.open(datasetPath(dir, "em", "lz4"));
     const e = params.unalignedEdge;
     const size = [e, e, e];
     const list = offsets(params.unalignedReads, params.edge, e, 1, 11);
-    const readOne = mode === "sync" ? (o) => ds.readSync(o, size) : (o) => ds.read(o, size, { concurrency: mode });
+    const out = ds.readSync(list[0], size);
+    const readOne = mode === "sync" ? (o) => ds.readSync(o, size)
+      : mode === "out" ? (o) => ds.read(o, size, { out }) : (o) => ds.read(o, size, { concurrency: mode });
     for (const o of list) await readOne(o); // warm-up
     const latencies = [];
     const totals = [];
+    // No forced GC between passes: small arrays are recycled by malloc as in any program.
     for (let pass = 0; pass < params.unalignedPasses; pass++) {
-      collect();
       const { wall } = await timed(async () => {
         for (const o of list) {
           const s = nowMs();
@@ -222,6 +223,7 @@ function configurations(params) {
   const unaligned = `${e}³ unaligned EM lz4`;
   add({ id: "unaligned.c1", section: "unaligned reads", label: `${unaligned}, async, concurrency 1`, run: readUnaligned(1), baselineOnly: true });
   add({ id: "unaligned.async", section: "unaligned reads", label: `${unaligned}, async`, run: readUnaligned(undefined), baseline: "unaligned.c1", reference: "unaligned", target: { refRatio: 2 } });
+  add({ id: "unaligned.out", section: "unaligned reads", label: `${unaligned}, async, reused out`, run: readUnaligned("out"), baseline: "unaligned.c1", reference: "unaligned" });
   add({ id: "unaligned.sync", section: "unaligned reads", label: `${unaligned}, sync`, run: readUnaligned("sync"), baseline: "unaligned.c1", reference: "unaligned" });
   for (const [blockType, reference, mbps] of [["lz4hc", "writeLz4hc", 80], ["lz4", "writeLz4", 800], ["raw", undefined, undefined]]) {
     const id = `write.em.${blockType}`;

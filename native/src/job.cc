@@ -78,8 +78,9 @@ bool Job::moreToRun() const {
 
 // Queues workers up to the limit, never more than there are tasks left to claim.
 void Job::scheduleMore(napi_env env) {
-  while (inFlight_ < maxInFlight_ && inFlight_ < tasks_.size() - std::min(next_.load(), tasks_.size()) &&
-         moreToRun()) {
+  for (;;) {
+    const size_t left = tasks_.size() - std::min(next_.load(), tasks_.size());
+    if (inFlight_ >= maxInFlight_ || inFlight_ >= left || !moreToRun()) break;
     Worker* worker = new Worker{this};
     napi_value name;
     napi_create_string_utf8(env, "wkw", NAPI_AUTO_LENGTH, &name);
@@ -123,6 +124,8 @@ void Job::execute(napi_env, void* data) {
       job->fail("ERR_WKW_IO", "Out of memory", "", -1);
     } catch (const std::exception& e) {
       job->fail("ERR_WKW_IO", e.what(), "", -1);
+    } catch (...) {
+      job->fail("ERR_WKW_IO", "Unknown error in a pool task", "", -1);
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
   }

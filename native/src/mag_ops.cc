@@ -461,7 +461,7 @@ class CompressPartTask : public Task {
   std::shared_ptr<SharedFile> source_;
 };
 
-// Decompresses one whole cube file of `src` into a raw file of `dst`, block by block.
+// Rewrites one whole cube file of `src` as a raw file of `dst`, block by block.
 class DecompressTask : public Task {
  public:
   DecompressTask(std::shared_ptr<const MagContext> src, std::shared_ptr<const MagContext> dst,
@@ -560,11 +560,14 @@ std::vector<std::unique_ptr<Task>> planRead(std::shared_ptr<const MagContext> ma
   for (const FilePart& p : parts) {
     auto file = std::make_shared<SharedFile>(cubePath(mag->root, p.f[0], p.f[1], p.f[2]), h);
     const Box fbox = fileBox(h, p.f[0], p.f[1], p.f[2]);
-    const size_t count = p.blocks.count();
-    const size_t n = size_t((count + perTask - 1) / perTask);
+    // Tasks hold whole rows of blocks along x: two threads writing parts of the same output
+    // rows would share (and fight over) cache lines.
+    const size_t row = size_t(p.blocks.n[0]), rows = p.blocks.count() / row;
+    const size_t rowsPerTask = size_t(std::max<uint64_t>(1, perTask / row));
+    const size_t n = (rows + rowsPerTask - 1) / rowsPerTask;
     for (size_t t = 0; t < n; t++) {
-      tasks.emplace_back(new ReadTask(mag, file, fbox, p.box, p.blocks, count * t / n,
-                                      count * (t + 1) / n, view, outZeroed));
+      tasks.emplace_back(new ReadTask(mag, file, fbox, p.box, p.blocks, row * (rows * t / n),
+                                      row * (rows * (t + 1) / n), view, outZeroed));
     }
   }
   return tasks;
