@@ -4,33 +4,11 @@
 // nothing on disk changes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { WkwDataset, WkwError } from "../dist/index.js";
-import { sha256, tempDir } from "./support/fixtures.mjs";
-
-function isArgError(parameter) {
-  return (e) => {
-    assert.ok(e instanceof WkwError, `expected WkwError, got ${e?.stack ?? e}`);
-    assert.equal(e.code, "ERR_WKW_ARGUMENT", e.message);
-    assert.equal(e.parameter, parameter, e.message);
-    assert.ok(e.message.startsWith(parameter), e.message);
-    return true;
-  };
-}
-
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const n of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, n.name);
-      if (n.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = sha256(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { tempDir } from "./support/fixtures.mjs";
+import { isArgError, snapshot } from "./support/dataset.mjs";
 
 function detached(TypedArray, n) {
   const a = new TypedArray(n);

@@ -1,9 +1,7 @@
 // The workload of test/concurrency.test.mjs, shared with its child processes and worker
 // threads: writes into disjoint cube files of a 4 × 4 × 4-file dataset, and reads of other
 // files whose content is known.
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { formulaBytes, sha256 } from "./fixtures.mjs";
+import { formulaBytes } from "./fixtures.mjs";
 
 /** uint8, blockLen 8, fileLen 2: cube files of 16³ voxels; the volume is 4 × 4 × 4 files. */
 export const EDGE = 16;
@@ -61,15 +59,4 @@ export async function readAll(ds) {
 }
 
 /** sha256 of every file under `dir`, by relative path. */
-export function snapshot(dir) {
-  const out = {};
-  const walk = (rel) => {
-    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = path.join(rel, e.name);
-      if (e.isDirectory()) walk(r);
-      else out[r] = sha256(readFileSync(path.join(dir, r)));
-    }
-  };
-  walk("");
-  return out;
-}
+export { snapshot } from "./dataset.mjs";

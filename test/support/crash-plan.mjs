@@ -8,14 +8,7 @@ export const VOL = 64;
 export const FILE_VX = 32;
 export const LAYOUT = { voxelType: "uint16", blockLen: 8, fileLen: 4 };
 
-function fmix32(h) {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from "./fixtures.mjs";
 
 /** A pseudo-random integer in [lo, hi] for (seed, generation, k). */
 export function rnd(seed, g, k, lo, hi) {

@@ -19,6 +19,17 @@ export async function rejectsWkw(promiseOrFn, code, parameter) {
   await assert.rejects(promiseOrFn, (err) => check(err, code, parameter));
 }
 
+/** A predicate for assert.rejects/throws: WkwError ERR_WKW_ARGUMENT whose message starts with `parameter`. */
+export function isArgError(parameter) {
+  return (e) => {
+    assert.ok(e instanceof WkwError, `expected WkwError, got ${e?.stack ?? e}`);
+    assert.equal(e.code, "ERR_WKW_ARGUMENT", e.message);
+    assert.equal(e.parameter, parameter, e.message);
+    assert.ok(e.message.startsWith(parameter), e.message);
+    return true;
+  };
+}
+
 /** Asserts that fn throws synchronously a WkwError `code` naming `parameter`. */
 export function throwsWkw(fn, code, parameter) {
   assert.throws(fn, (err) => check(err, code, parameter));

@@ -34,7 +34,7 @@ export function copyFixture(t, src) {
   return dst;
 }
 
-function fmix32(h) {
+export function fmix32(h) {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   h ^= h >>> 13;
