@@ -9,6 +9,7 @@
 
 #include "codec.h"
 #include "errors.h"
+#include "io.h"
 
 namespace wkw {
 
@@ -72,16 +73,7 @@ void CubeFile::readBytes(uint64_t offset, uint8_t* dst, size_t n, int64_t block)
     std::memcpy(dst, memory_.data() + offset, n);
     return;
   }
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pread(fd_, dst + done, n - done, off_t(offset + done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throwIo("Cannot read", path_, errno);
-    }
-    if (r == 0) throwTruncated("Unexpected end of file", path_, block);
-    done += size_t(r);
-  }
+  preadAll(fd_, dst, n, offset, path_, block);
 }
 
 void CubeFile::validate(const Header& dataset) {

@@ -7,23 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "header.h"
-#include "region.h"
+#include "mag_layout.h"
 #include "task.h"
 
 namespace wkw {
-
-struct MagContext {
-  std::string root;  // mag folder, without trailing slash
-  Header header;     // from header.wkw (dataOffset 0)
-};
-
-std::string cubePath(const std::string& root, int64_t fx, int64_t fy, int64_t fz);
-
-struct WriteOptions {
-  int level = 9;         // LZ4HC level
-  bool durable = false;  // fsync temporary files before the rename
-};
 
 // `region` is the requested box in mag voxels; `view` the caller's array for it;
 // `taskBytes` the smallest task, in bytes of decoded blocks.

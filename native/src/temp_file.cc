@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "file_cache.h"
+#include "io.h"
 
 namespace wkw {
 
@@ -43,15 +44,7 @@ TempFile::~TempFile() {
 }
 
 void TempFile::pwriteAll(const uint8_t* data, size_t n, uint64_t offset) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pwrite(fd_, data + done, n - done, off_t(offset + done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throwIo("Cannot write", temp_, errno);
-    }
-    done += size_t(r);
-  }
+  wkw::pwriteAll(fd_, data, n, offset, temp_);
 }
 
 void TempFile::truncate(uint64_t size) {

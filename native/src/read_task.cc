@@ -1,0 +1,37 @@
+#include "read_task.h"
+
+#include "morton.h"
+
+namespace wkw {
+
+void ReadTask::run() {
+  const Header& h = mag_->header;
+  auto file = file_->get();
+  const int64_t rowBytes = int64_t(h.blockLen()) * h.voxelSize;
+  // Where the caller's array has the block's own layout (a region one block wide in x
+  // and y, e.g. an aligned 32³ read), whole blocks decode straight into it: no copy.
+  const bool direct = view_.rowsContiguous() && view_.stride[2] == rowBytes &&
+                      view_.stride[3] == rowBytes * int64_t(h.blockLen());
+  std::vector<uint8_t>& block = blockBuffer(size_t(h.blockBytes()));
+  std::vector<uint8_t>& scratch = scratchBuffer();
+  for (size_t k = first_; k < last_; k++) {
+    uint32_t bx, by, bz;
+    blocks_.at(k, bx, by, bz);
+    const BlockGeom g = blockGeom(h, fbox_, bx, by, bz);
+    const Box bbox = blockBox(g);
+    const Box part = bbox.intersect(region_);
+    if (!file) {
+      if (!outZeroed_) zeroArray(view_, part);
+      continue;
+    }
+    const uint64_t index = mortonEncode(bx, by, bz);
+    if (direct && part == bbox) {
+      file->readBlock(index, view_.at(g.origin[0], g.origin[1], g.origin[2]), scratch);
+      continue;
+    }
+    file->readBlock(index, block.data(), scratch);
+    copyBlockToArray(block.data(), g, part, view_);
+  }
+}
+
+}  // namespace wkw
