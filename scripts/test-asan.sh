@@ -3,6 +3,7 @@
 # the addon, with leak checking. Fails on any sanitizer report.
 #
 #   scripts/test-asan.sh [test files...]      (npm run test:asan; default: test/*.test.mjs)
+#   WKW_ASAN_TIMEOUT=<seconds> bounds the test run (default 3600; a hang fails the run).
 #
 # How it works (details in docs/reliability.md):
 # - The addon is built with -DWKW_SANITIZE=ON (gcc, -fsanitize=address,undefined,
@@ -25,8 +26,9 @@ BUILD="build-asan"
 LOGS="$ROOT/$BUILD/sanitizer-logs"
 
 echo "== building the sanitizer addon in $BUILD/"
-npx cmake-js compile -O "$BUILD" --CDCMAKE_BUILD_TYPE=Release --CDWKW_SANITIZE=ON >"$ROOT/$BUILD.log" 2>&1 || {
-  tail -30 "$ROOT/$BUILD.log"
+mkdir -p "$ROOT/$BUILD"
+npx cmake-js compile -O "$BUILD" --CDCMAKE_BUILD_TYPE=Release --CDWKW_SANITIZE=ON >"$ROOT/$BUILD/build.log" 2>&1 || {
+  tail -30 "$ROOT/$BUILD/build.log"
   exit 1
 }
 ADDON="$ROOT/$BUILD/Release/wkw.node"
@@ -60,7 +62,10 @@ node -e '
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=(test/*.test.mjs); fi
 echo "== running ${#TESTS[@]} test files under ASan + UBSan + LSan (reports: $LOGS)"
 rc=0
-node --test --test-concurrency=2 "${TESTS[@]}" >"$ROOT/$BUILD/test.log" 2>&1 || rc=$?
+# A hang (deadlock, livelock) fails the run instead of blocking it forever.
+timeout --kill-after=30 "${WKW_ASAN_TIMEOUT:-3600}" \
+  node --test --test-concurrency=2 "${TESTS[@]}" >"$ROOT/$BUILD/test.log" 2>&1 || rc=$?
+[ "$rc" -eq 124 ] && echo "test run timed out after ${WKW_ASAN_TIMEOUT:-3600} s (WKW_ASAN_TIMEOUT)"
 grep -E '^# (tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$ROOT/$BUILD/test.log" || true
 
 reports=$(find "$LOGS" -type f | wc -l)

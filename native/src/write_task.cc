@@ -83,7 +83,7 @@ class WriteTask : public Task {
 
   void writeRawInPlace(const std::string& path, const Box& fbox, const CubeFile& old) {
     const Header& fh = old.header();
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO swapped in must not block
     if (fd < 0) throwIo("Cannot open for writing", path, errno);
     try {
       forEachTouchedBlock(fbox, [&](const BlockGeom& g, uint64_t index) {
