@@ -159,25 +159,56 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     if (!mag_) throw WkwException("ERR_WKW_CLOSED", "The dataset was closed");
   }
 
+  // offset (info[0]) and shape (info[1]) of a region below 2^31 voxels on every axis.
+  static Box regionArgs(const Napi::CallbackInfo& info, int64_t off[3], int64_t shape[3]) {
+    vec3Arg(info[0], "offset", off, 0, kMaxCoord);
+    vec3Arg(info[1], "shape", shape, 0, kMaxCoord);
+    Box region;
+    for (int i = 0; i < 3; i++) {
+      if (off[i] + shape[i] > kMaxCoord) throwArgument("region exceeds 2^31 voxels");
+      region.lo[i] = off[i];
+      region.hi[i] = off[i] + shape[i];
+    }
+    return region;
+  }
+
+  using Planner = std::vector<std::unique_ptr<Task>> (NativeMag::*)(const Napi::CallbackInfo&);
+
+  // An async call: plans on the JS thread, runs on the pool; argument errors reject.
+  Napi::Value runAsync(const Napi::CallbackInfo& info, Planner plan, size_t concurrencyArg) {
+    Napi::Env env = info.Env();
+    try {
+      auto tasks = (this->*plan)(info);
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[concurrencyArg]),
+                                         cancelArg(info[concurrencyArg + 1]), {info[2]}));
+    } catch (const WkwException& e) {
+      return rejected(env, e);
+    }
+  }
+
+  // A sync twin: the same tasks, one after another on the JS thread.
+  Napi::Value runSync(const Napi::CallbackInfo& info, Planner plan) {
+    try {
+      auto tasks = (this->*plan)(info);
+      Job::runSync(tasks);
+    } catch (const WkwException& e) {
+      throwJs(info.Env(), e);
+    }
+    return info.Env().Undefined();
+  }
+
   // Common part of read/readSync: validates and plans.
   std::vector<std::unique_ptr<Task>> planReadCall(const Napi::CallbackInfo& info) {
     ensureOpen();
     const Header& h = mag_->header;
     int64_t off[3], shape[3];
-    vec3Arg(info[0], "offset", off, 0, kMaxCoord);
-    vec3Arg(info[1], "shape", shape, 0, kMaxCoord);
+    const Box region = regionArgs(info, off, shape);
     TypedArrayInfo out = typedArrayArg(info[2], "out", h);
     const uint64_t c = h.numChannels();
     const uint64_t need = c * uint64_t(shape[0]) * uint64_t(shape[1]) * uint64_t(shape[2]);
     if (out.length < need) {
       throwArgument("out holds " + std::to_string(out.length) + " items, the region needs " +
                     std::to_string(need));
-    }
-    Box region;
-    for (int i = 0; i < 3; i++) {
-      if (off[i] + shape[i] > kMaxCoord) throwArgument("region exceeds 2^31 voxels");
-      region.lo[i] = off[i];
-      region.hi[i] = off[i] + shape[i];
     }
     ArrayView view;
     view.base = out.data;
@@ -192,33 +223,14 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }
 
-  Napi::Value Read(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    try {
-      auto tasks = planReadCall(info);
-      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[4]),
-                                         cancelArg(info[5]), {info[2]}));
-    } catch (const WkwException& e) {
-      return rejected(env, e);
-    }
-  }
-
-  Napi::Value ReadSync(const Napi::CallbackInfo& info) {
-    try {
-      auto tasks = planReadCall(info);
-      Job::runSync(tasks);
-    } catch (const WkwException& e) {
-      throwJs(info.Env(), e);
-    }
-    return info.Env().Undefined();
-  }
+  Napi::Value Read(const Napi::CallbackInfo& info) { return runAsync(info, &NativeMag::planReadCall, 4); }
+  Napi::Value ReadSync(const Napi::CallbackInfo& info) { return runSync(info, &NativeMag::planReadCall); }
 
   std::vector<std::unique_ptr<Task>> planWriteCall(const Napi::CallbackInfo& info) {
     ensureOpen();
     const Header& h = mag_->header;
     int64_t off[3], shape[3];
-    vec3Arg(info[0], "offset", off, 0, kMaxCoord);
-    vec3Arg(info[1], "shape", shape, 0, kMaxCoord);
+    const Box region = regionArgs(info, off, shape);
     TypedArrayInfo in = typedArrayArg(info[2], "data", h);
     int64_t base = intArg(info[3], "elementOffset", 0, int64_t(1) << 53);
     if (!info[4].IsArray() || info[4].As<Napi::Array>().Length() != 4) {
@@ -229,12 +241,6 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     for (uint32_t i = 0; i < 4; i++) strides[i] = intArg(info[4].As<Napi::Array>().Get(i), "strides", -lim, lim);
     const int64_t c = h.numChannels();
     const int64_t dims[4] = {c, shape[0], shape[1], shape[2]};
-    Box region;
-    for (int i = 0; i < 3; i++) {
-      if (off[i] + shape[i] > kMaxCoord) throwArgument("region exceeds 2^31 voxels");
-      region.lo[i] = off[i];
-      region.hi[i] = off[i] + shape[i];
-    }
     if (region.empty()) return {};
     // Every element the strides can reach must lie inside the array.
     int64_t lo = base, hi = base;
@@ -256,26 +262,8 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     return planWrite(mag_, region, view, writeOptionsArg(info[5]));
   }
 
-  Napi::Value Write(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    try {
-      auto tasks = planWriteCall(info);
-      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[6]),
-                                         cancelArg(info[7]), {info[2]}));
-    } catch (const WkwException& e) {
-      return rejected(env, e);
-    }
-  }
-
-  Napi::Value WriteSync(const Napi::CallbackInfo& info) {
-    try {
-      auto tasks = planWriteCall(info);
-      Job::runSync(tasks);
-    } catch (const WkwException& e) {
-      throwJs(info.Env(), e);
-    }
-    return info.Env().Undefined();
-  }
+  Napi::Value Write(const Napi::CallbackInfo& info) { return runAsync(info, &NativeMag::planWriteCall, 6); }
+  Napi::Value WriteSync(const Napi::CallbackInfo& info) { return runSync(info, &NativeMag::planWriteCall); }
 
   // compressFiles(targetRoot, targetHeader, fileIndices: number[] (x,y,z triples), options,
   //               concurrency?, cancel?)
