@@ -6,7 +6,7 @@ export { Dataset, type CreateDatasetOptions, type OpenDatasetOptions, type AddLa
 export { Layer, SegmentationLayer, type AddMagOptions } from "./dataset/layer.js";
 export { MagView, type CompressMagOptions } from "./dataset/mag-view.js";
 export { View, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions } from "./dataset/view.js";
-export type { CopyDatasetOptions } from "./dataset/copy.js";
+export type { CopyDatasetOptions } from "./dataset/dataset.js";
 export type { Scale } from "./dataset/checks.js";
 export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,

@@ -61,7 +61,13 @@ test("compress with an executor runs one job per cube file", async (t) => {
   assert.equal(files, 12); // x 3..43, y 10..30, z 0..18 with file edge 16
   let jobs = 0;
   const inner = new InProcessExecutor({ concurrency: 2 });
-  await mag.compress({ executor: { map: (job, items) => inner.map((item, i) => (jobs++, job(item, i)), items) } });
+  // Jobs are references to the package's compress module, so any executor can run them.
+  const refs = new Set();
+  const counted = function* (items) {
+    for (const item of items) (jobs++, yield item);
+  };
+  await mag.compress({ executor: { map: (job, items, o) => (refs.add(`${job.module.split("/").pop()}#${job.name}`), inner.map(job, counted(items), o)) } });
+  assert.deepEqual([...refs], ["compress.js#compressFile"]);
   assert.equal(jobs, files);
   assert.deepEqual(bytes((await region(mag, data)).data), bytes(data.data));
 });

@@ -517,7 +517,11 @@ test("46: copyDataset copies layers, mags, headers and data; overrides and an ex
   );
 
   let jobs = 0;
-  const counting = { map: (job, items) => new InProcessExecutor({ concurrency: 2 }).map((item, i) => (jobs++, job(item, i)), items) };
+  // copy jobs are references ({ module, name }) to the package's copy module
+  const counted = function* (items) {
+    for (const item of items) (jobs++, yield item);
+  };
+  const counting = { map: (job, items, o) => (assert.equal(job.name, "copyChunk"), new InProcessExecutor({ concurrency: 2 }).map(job, counted(items), o)) };
   const copy2 = await src.copyDataset(path.join(root, "copy2"), { scale: [1, 1, 1], blockLen: 4, fileLen: 8, compress: true, executor: counting });
   assert.ok(jobs > 0);
   const h = copy2.getLayer("color").getMag(1).header;

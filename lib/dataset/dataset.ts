@@ -17,13 +17,34 @@ import { WkwError, toWkwError } from "../errors.js";
 import { withFileLock } from "../util/atomic-file.js";
 import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale, type Scale } from "./checks.js";
-import { copyDataset, type CopyDatasetOptions } from "./copy.js";
+import { checkExecutor, type Executor } from "../ops/executor.js";
+import { copyView } from "../ops/copy.js";
 import { dtypePerChannelFromPerLayer, elementClassFor } from "./element-class.js";
 import { Layer, SegmentationLayer, checkSegmentId } from "./layer.js";
 import {
   LAYER_CATEGORIES, PROPERTIES_LOCK_FILE_NAME, loadProperties, propertiesPath, saveProperties, updateProperties,
   type DatasetProperties, type DatasetViewConfiguration, type LayerCategory, type LayerProperties,
 } from "./properties.js";
+
+export interface CopyDatasetOptions {
+  /** default: the source's scale */
+  scale?: readonly number[];
+  /** default: each source mag's blockLen */
+  blockLen?: number;
+  /** default: each source mag's fileLen */
+  fileLen?: number;
+  /** default: compressed where the source mag is */
+  compress?: boolean;
+  /** runs one job per target cube file (any executor) */
+  executor?: Executor;
+}
+
+function checkPowerOfTwoLen(parameter: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = checkInteger(parameter, value, 1, 128);
+  if ((n & (n - 1)) !== 0) throw argumentError(parameter, "a power of two in [1, 128]", value);
+  return n;
+}
 
 export interface CreateDatasetOptions {
   /** voxel size in nm (x, y, z) */
@@ -396,7 +417,36 @@ export class Dataset {
    * each source mag's; `scale` to this dataset's.
    */
   async copyDataset(newPath: string, options: CopyDatasetOptions = {}): Promise<Dataset> {
-    return copyDataset(this, newPath, options);
+    checkString("newPath", newPath);
+    const o = checkOptionsObject("options", options);
+    checkKeys("options", o, ["scale", "blockLen", "fileLen", "compress", "executor"]);
+    const scale = o.scale === undefined ? this.scale : checkScale("options.scale", o.scale);
+    const blockLen = checkPowerOfTwoLen("options.blockLen", o.blockLen);
+    const fileLen = checkPowerOfTwoLen("options.fileLen", o.fileLen);
+    const compress = checkOptionalBoolean("options.compress", o.compress);
+    const executor = checkExecutor("options.executor", o.executor);
+    const target = await Dataset.create(newPath, { scale: [...scale] });
+    if (this.defaultViewConfiguration) await target.setDefaultViewConfiguration(this.defaultViewConfiguration);
+    for (const layer of this.layers.values()) {
+      const spec: AddLayerOptions = { dtypePerChannel: layer.dtypePerChannel, numChannels: layer.numChannels };
+      if (layer instanceof SegmentationLayer) {
+        if (layer.largestSegmentId !== undefined) spec.largestSegmentId = layer.largestSegmentId;
+        if (layer.mappings.length > 0) spec.mappings = [...layer.mappings];
+      }
+      const copy = await target.addLayer(layer.name, layer.category, spec);
+      await copy.setBoundingBox(layer.boundingBox);
+      if (layer.defaultViewConfiguration) await copy.setDefaultViewConfiguration(layer.defaultViewConfiguration);
+      for (const mv of layer.mags.values()) {
+        const h = mv.header;
+        const dst = await copy.addMag(mv.mag, {
+          blockLen: blockLen ?? h.blockLen,
+          fileLen: fileLen ?? h.fileLen,
+          compress: compress ?? h.blockType !== "raw",
+        });
+        await copyView(mv, dst, { executor });
+      }
+    }
+    return target;
   }
 
   /** Releases the file handles of every mag; later I/O fails with ERR_WKW_CLOSED. */

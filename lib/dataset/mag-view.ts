@@ -12,7 +12,8 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
 import { toString as vecString, type Vec3 } from "../geometry/vec3.js";
 import { checkExecutor } from "../ops/executor.js";
-import { checkOptionsObject, checkString } from "../util/validate.js";
+import { compressFiles } from "../ops/compress.js";
+import { argumentError, checkOptionsObject, checkString } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import type { WkwHeader } from "../wkw/header.js";
 import { checkKeys } from "./checks.js";
@@ -22,12 +23,17 @@ import {
   View, checkOffset, checkSize, fileEdge, readOnlyError, type GetViewOptions, type MagSource,
 } from "./view.js";
 import type { Executor } from "../ops/executor.js";
+import { checkSignal } from "../util/abort.js";
 
 export interface CompressMagOptions {
   /** Write the compressed copy to `<targetPath>/<layer>/<mag>` and leave this mag as it is. */
   targetPath?: string;
-  /** Runs one job per cube file; without it the native pool compresses all files. */
+  /** Runs one job per cube file (any executor); without it the native pool compresses all files. */
   executor?: Executor;
+  /** Stops the compression; an in-place one then leaves the mag as it was. */
+  signal?: AbortSignal;
+  /** Called after each compressed cube file: (files done, files in total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const ZERO: Vec3 = Object.freeze([0, 0, 0] as const);
@@ -245,8 +251,15 @@ export class MagView extends View {
    */
   async compress(options: CompressMagOptions = {}): Promise<void> {
     const opts = checkOptionsObject("options", options);
-    checkKeys("options", opts, ["targetPath", "executor"]);
+    checkKeys("options", opts, ["targetPath", "executor", "signal", "onProgress"]);
     const executor = opts.executor === undefined ? undefined : checkExecutor("options.executor", opts.executor);
+    const signal = checkSignal(opts.signal);
+    if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") throw argumentError("options.onProgress", "a function", opts.onProgress);
+    const run = {
+      ...(executor ? { executor } : {}),
+      ...(signal ? { signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress as (done: number, total?: number) => void } : {}),
+    };
     if (opts.targetPath !== undefined) {
       const root = path.resolve(checkString("options.targetPath", opts.targetPath));
       const dest = path.join(root, this.layer.name, this.name);
@@ -257,7 +270,7 @@ export class MagView extends View {
       const source = await this.#access.handle();
       const target = await WkwDataset.create(dest, { ...source.header, blockType: "lz4hc" });
       try {
-        await compressInto(source, target, executor);
+        await compressFiles(this, target, run);
       } finally {
         target.close();
       }
@@ -272,7 +285,7 @@ export class MagView extends View {
     try {
       const target = await WkwDataset.create(path.join(temp, dirName), { ...source.header, blockType: "lz4hc" });
       try {
-        await compressInto(source, target, executor);
+        await compressFiles(this, target, run);
       } finally {
         target.close();
       }
@@ -290,14 +303,5 @@ export class MagView extends View {
 
   override [inspect.custom](): string {
     return this.toString();
-  }
-}
-
-async function compressInto(source: WkwDataset, target: WkwDataset, executor: Executor | undefined): Promise<void> {
-  const files = await source.listFiles();
-  if (executor === undefined) {
-    await source.compressFilesInto(target, files);
-  } else {
-    await executor.map((file: Vec3) => source.compressFilesInto(target, [file]), files);
   }
 }

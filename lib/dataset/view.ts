@@ -12,7 +12,8 @@ import { WkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
 import { toString as vecString, type Vec3, type Vec3Like } from "../geometry/vec3.js";
-import { checkExecutor, type Executor } from "../ops/executor.js";
+import { checkExecutor, type Executor, type MapOptions } from "../ops/executor.js";
+import { checkJobRef, type JobRef } from "../ops/job-ref.js";
 import { argumentError, checkOptionsObject, checkVec3 } from "../util/validate.js";
 import { BLOCK_TYPES, type WkwHeader } from "../wkw/header.js";
 import { WkwDataset, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
@@ -35,15 +36,50 @@ export interface GetViewOptions {
   readOnly?: boolean;
 }
 
-export interface ForEachChunkOptions {
-  chunkSize: Vec3Like;
+/** Progress and cancellation of a chunk run (passed on to the executor). */
+export interface ChunkRunOptions {
   executor?: Executor;
+  /** Stops starting chunks; the call rejects with ERR_WKW_ABORTED once running ones settle. */
+  signal?: AbortSignal;
+  /** Called after each finished chunk: (chunks done, chunks in total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
-export interface ForZippedChunksOptions {
+export interface ForEachChunkOptions extends ChunkRunOptions {
+  chunkSize: Vec3Like;
+}
+
+export interface ForZippedChunksOptions extends ChunkRunOptions {
   sourceChunkSize: Vec3Like;
   targetChunkSize: Vec3Like;
-  executor?: Executor;
+}
+
+/** The work of a chunk run: a function (in-process executors only) or a job reference. */
+export type ChunkWork<F> = F | JobRef;
+
+function checkWork(value: unknown, what: string): ((...a: never[]) => unknown) | JobRef {
+  if (typeof value === "function") return value as (...a: never[]) => unknown;
+  if (value !== null && typeof value === "object") return checkJobRef("work", value);
+  throw argumentError("work", `a function ${what} or a job reference { module, name, args? }`, value);
+}
+
+function mapOptions(o: Record<string, unknown>, total: number): MapOptions {
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw argumentError("options.signal", "an AbortSignal", o.signal);
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw argumentError("options.onProgress", "a function", o.onProgress);
+  const onProgress = o.onProgress as ((done: number, total: number) => void) | undefined;
+  return {
+    total,
+    ...(o.signal ? { signal: o.signal as AbortSignal } : {}),
+    ...(onProgress ? { onProgress: (done: number) => onProgress(done, total) } : {}),
+  };
+}
+
+/** The number of chunks of `region` on a grid of `chunk` aligned to multiples of it. */
+function chunkCount(region: BoundingBox, chunk: Vec3): number {
+  if (region.isEmpty()) return 0;
+  let n = 1;
+  for (let a = 0; a < 3; a++) n *= Math.ceil(region.bottomRight[a]! / chunk[a]!) - Math.floor(region.topLeft[a]! / chunk[a]!);
+  return n;
 }
 
 /** The serialised form of a View (JSON-safe). */
@@ -154,6 +190,16 @@ export class View {
   /** @internal The absolute region the chunk helpers split: the view, or a MagView's bbox. */
   protected _region(): BoundingBox {
     return new BoundingBox(this.globalOffset, this.size);
+  }
+
+  /** @internal The absolute region the chunk helpers split (for ops in lib/ops). */
+  _chunkRegion(): BoundingBox {
+    return this._region();
+  }
+
+  /** @internal The open mag folder (for ops that work on whole cube files). */
+  _handle(): Promise<WkwDataset> {
+    return this._source().handle();
   }
 
   /** @internal Called after a successful write with its absolute region (MagView grows the bbox). */
@@ -292,12 +338,13 @@ export class View {
    * through the executor. Sub-views inherit readOnly. For a writable view `chunkSize` must
    * be a multiple of the file edge (compressed mags) or of blockLen (raw mags), so no two
    * jobs rewrite the same file or block. The first failure rejects the call after the
-   * running jobs settle.
+   * running jobs settle. `work` is a function (in-process executors) or a job reference
+   * `{ module, name, args }` whose function is called as fn(view, index, args) (any executor).
    */
-  async forEachChunk(work: (view: View, index: number) => unknown, options: ForEachChunkOptions): Promise<void> {
-    if (typeof work !== "function") throw argumentError("work", "a function (view, index) => ...", work);
+  async forEachChunk(work: ChunkWork<(view: View, index: number) => unknown>, options: ForEachChunkOptions): Promise<void> {
+    const job = checkWork(work, "(view, index) => ...");
     const opts = checkOptionsObject("options", options);
-    checkKeys("options", opts, ["chunkSize", "executor"]);
+    checkKeys("options", opts, ["chunkSize", "executor", "signal", "onProgress"]);
     const chunkSize = checkSize("options.chunkSize", opts.chunkSize);
     const executor = checkExecutor("options.executor", opts.executor);
     if (!this.readOnly) checkWriterChunk("options.chunkSize", chunkSize, this.header, false);
@@ -309,7 +356,9 @@ export class View {
         yield self.getView({ offset: sub(chunk.topLeft, base), size: chunk.size });
       }
     }
-    await executor.map((view: View, index: number) => work(view, index), views());
+    const run = mapOptions(opts, chunkCount(region, chunkSize));
+    if (typeof job === "function") await executor.map((view: View, index: number) => (job as (v: View, i: number) => unknown)(view, index), views(), run);
+    else await executor.map(job, views(), run);
   }
 
   /**
@@ -317,17 +366,18 @@ export class View {
    * and runs `work(source, target, index)`. Target chunks lie on a grid of
    * `targetChunkSize` (a multiple of the target's file edge: one job per file); source
    * chunks are the same relative region scaled by sourceChunkSize / targetChunkSize, which
-   * must equal the ratio of the two views' sizes.
+   * must equal the ratio of the two views' sizes. `work` is a function or a job reference
+   * whose function is called as fn(source, target, index, args).
    */
   async forZippedChunks(
-    work: (source: View, target: View, index: number) => unknown,
+    work: ChunkWork<(source: View, target: View, index: number) => unknown>,
     targetView: View,
     options: ForZippedChunksOptions,
   ): Promise<void> {
-    if (typeof work !== "function") throw argumentError("work", "a function (source, target, index) => ...", work);
+    const job = checkWork(work, "(source, target, index) => ...");
     if (!(targetView instanceof View)) throw argumentError("targetView", "a View or MagView", targetView);
     const opts = checkOptionsObject("options", options);
-    checkKeys("options", opts, ["sourceChunkSize", "targetChunkSize", "executor"]);
+    checkKeys("options", opts, ["sourceChunkSize", "targetChunkSize", "executor", "signal", "onProgress"]);
     const sourceChunk = checkSize("options.sourceChunkSize", opts.sourceChunkSize);
     const targetChunk = checkSize("options.targetChunkSize", opts.targetChunkSize);
     const executor = checkExecutor("options.executor", opts.executor);
@@ -362,7 +412,13 @@ export class View {
         yield [source, target];
       }
     }
-    await executor.map(([s, t]: [View, View], index: number) => work(s, t, index), pairs());
+    const run = mapOptions(opts, chunkCount(tgt, targetChunk));
+    if (typeof job === "function") {
+      const fn = job as (s: View, t: View, i: number) => unknown;
+      await executor.map(([s, t]: [View, View], index: number) => fn(s, t, index), pairs(), run);
+    } else {
+      await executor.map(job, pairs(), run);
+    }
   }
 
   // ---- serialisation -------------------------------------------------------------------

@@ -15,12 +15,39 @@
  */
 import { availableParallelism } from "node:os";
 import { binding } from "../binding.js";
+import { abortError } from "../util/abort.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
+import { checkJobRef, isJobRef, type JobRef } from "./job-ref.js";
+import { loadJobFunction } from "./load-job.js";
 
 export type Job<T, R> = (item: T, index: number) => R | Promise<R>;
 
+export interface MapOptions {
+  /** Stops starting jobs (and removes queued ones); the call rejects with ERR_WKW_ABORTED. */
+  signal?: AbortSignal;
+  /** Called after each finished job with the number finished so far (and `total` if given). */
+  onProgress?: (done: number, total?: number) => void;
+  /** The number of items, if known (for onProgress). */
+  total?: number;
+  /** Names the operation (distributed executors derive job ids from it and the index). */
+  operationId?: string;
+}
+
+/**
+ * With a function, `items` are anything and the function is called as job(item, index)
+ * (in-process executors only). With a job reference, each item is a View or an array of
+ * Views and the referenced function is called as fn(...views, index, args) wherever the
+ * executor runs it.
+ */
 export interface Executor {
-  map<T, R>(job: Job<T, R>, items: Iterable<T>): Promise<R[]>;
+  map<T, R>(job: Job<T, R> | JobRef, items: Iterable<T>, options?: MapOptions): Promise<R[]>;
+  /** Releases threads or connections (executors without any have none). */
+  close?(): Promise<void>;
+}
+
+/** The views of a job-reference item, as positional arguments. */
+export function itemViews(item: unknown): unknown[] {
+  return Array.isArray(item) ? item : [item];
 }
 
 export interface InProcessExecutorOptions {
@@ -42,14 +69,41 @@ export class InProcessExecutor implements Executor {
       o.concurrency === undefined ? defaultConcurrency() : checkInteger("options.concurrency", o.concurrency, 1, 4096);
   }
 
-  map<T, R>(job: Job<T, R>, items: Iterable<T>): Promise<R[]> {
-    if (typeof job !== "function") return Promise.reject(argumentError("job", "a function", job));
-    if (items === null || typeof items !== "object" || typeof (items as Iterable<T>)[Symbol.iterator] !== "function") {
-      return Promise.reject(argumentError("items", "an iterable", items));
-    }
-    return runBounded(job, items, this.concurrency);
+  async map<T, R>(job: Job<T, R> | JobRef, items: Iterable<T>, options: MapOptions = {}): Promise<R[]> {
+    checkIterable(items);
+    const opts = checkMapOptions(options);
+    if (typeof job === "function") return runBounded(job, items, this.concurrency, opts);
+    const ref = checkJobRef("job", job);
+    const fn = await loadJobFunction(ref);
+    // args as a remote job sees them (a JSON copy), so results match every executor
+    const args = ref.args === undefined ? undefined : JSON.parse(JSON.stringify(ref.args));
+    return runBounded((item: T, index: number) => fn(...itemViews(item), index, args) as R, items, this.concurrency, opts);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function checkIterable(items: unknown): void {
+  if (items === null || typeof items !== "object" || typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw argumentError("items", "an iterable", items);
   }
 }
+
+export function checkMapOptions(options: unknown): MapOptions {
+  const o = checkOptionsObject("options", options);
+  const unknown = Object.keys(o).find((k) => !["signal", "onProgress", "total", "operationId"].includes(k));
+  if (unknown !== undefined) throw argumentError(`options.${unknown}`, "no such option (signal, onProgress, total, operationId)", unknown);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw argumentError("options.signal", "an AbortSignal", o.signal);
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw argumentError("options.onProgress", "a function", o.onProgress);
+  if (o.total !== undefined) checkInteger("options.total", o.total, 0, Number.MAX_SAFE_INTEGER);
+  if (o.operationId !== undefined && (typeof o.operationId !== "string" || !/^[\w.-]{1,100}$/.test(o.operationId))) {
+    throw argumentError("options.operationId", "1-100 characters of [A-Za-z0-9_.-]", o.operationId);
+  }
+  return o as MapOptions;
+}
+
+/** True for a job reference (any executor) as opposed to a function (in-process only). */
+export { isJobRef };
 
 function defaultConcurrency(): number {
   try {
@@ -59,8 +113,14 @@ function defaultConcurrency(): number {
   }
 }
 
-function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency: number): Promise<R[]> {
+/**
+ * Runs `job` over `items` with at most `concurrency` in flight, lazily, in item order, with
+ * the first-failure contract above. Exported for executors that run a pool themselves.
+ */
+export function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency: number, options: MapOptions = {}): Promise<R[]> {
+  const { signal, onProgress, total } = options;
   return new Promise<R[]>((resolve, reject) => {
+    let finished = 0;
     const results: R[] = [];
     const iterator = items[Symbol.iterator]();
     let running = 0;
@@ -81,7 +141,12 @@ function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency: numbe
       if (failed) reject(firstError);
       else if (done) resolve(results);
     };
+    const onAbort = () => {
+      fail(abortError());
+      pump();
+    };
     const pump = () => {
+      if (signal?.aborted) fail(abortError());
       while (!failed && !done && running < concurrency) {
         let step: IteratorResult<T>;
         try {
@@ -102,6 +167,14 @@ function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency: numbe
           .then(
             (value) => {
               results[index] = value;
+              finished++;
+              if (onProgress) {
+                try {
+                  onProgress(finished, total);
+                } catch (err) {
+                  fail(err);
+                }
+              }
             },
             fail,
           )
@@ -118,8 +191,10 @@ function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency: numbe
           // the first error is what the caller gets
         }
       }
+      if (running === 0) signal?.removeEventListener("abort", onAbort);
       settleIfIdle();
     };
+    signal?.addEventListener("abort", onAbort, { once: true });
     pump();
   });
 }
@@ -137,7 +212,7 @@ export function checkExecutor(parameter: string, value: unknown): Executor {
   if (value === undefined) return getDefaultExecutor();
   // (an array has a map method too, with another meaning)
   if (value === null || typeof value !== "object" || Array.isArray(value) || typeof (value as Executor).map !== "function") {
-    throw argumentError(parameter, "an Executor (an object with map(job, items))", value);
+    throw argumentError(parameter, "an Executor (an object with map(job, items, options))", value);
   }
   return value as Executor;
 }
