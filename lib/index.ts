@@ -12,3 +12,8 @@ export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,
 } from "./dataset/properties.js";
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
+export { WorkerThreadExecutor, type WorkerThreadExecutorOptions } from "./ops/worker-thread-executor.js";
+export { BullMQExecutor, type BullMQExecutorOptions } from "./ops/bullmq-executor.js";
+export { createWorker, type CreateWorkerOptions, type WkwWorker } from "./ops/bullmq-worker.js";
+export { type JobRef, ownJob } from "./ops/job-ref.js";
+export type { MapOptions } from "./ops/executor.js";

@@ -8,6 +8,7 @@ import { loadProperties } from "../dataset/properties.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { BLOCK_TYPES, type BlockType } from "../wkw/header.js";
 import { verifyMag } from "./verify.js";
+import { workerCommand } from "./worker.js";
 
 const USAGE = `Usage: wkw <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   info <path>                       header and file count of a mag folder, or the layers
                                     of a dataset (folder with datasource-properties.json)
   verify <mag>                      decode every block of every cube file; exit 1 on damage
+  worker --redis URL --queue NAME   run BullMQExecutor jobs (wkw worker --help)
   compress <mag> <target>           copy a mag with another block type
       --block-type lz4|lz4hc|raw    (default lz4hc)
       --level N                     LZ4HC level 1..12 (default 9)
@@ -59,6 +61,7 @@ async function compress(src: string, dst: string, blockType: string, level: stri
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "worker") return workerCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
