@@ -67,3 +67,11 @@ export declare function fileCacheSize(): number;
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;
+/**
+ * The liveness policy (native/src/liveness.h): is the writer `pid` on `host` of something
+ * last modified `ageMs` ago dead? Dead if older than `staleMs` (when >= 0) or written on
+ * this host by a pid that no longer exists. `host` "" means this host.
+ */
+export declare function writerIsDead(host: string, pid: number, ageMs: number, staleMs: number): boolean;
+/** This host's name as written into temporary names ([A-Za-z0-9.-], others "_"). */
+export declare function hostTag(): string;

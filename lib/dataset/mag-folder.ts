@@ -13,19 +13,23 @@
  * `<tmp>/<mag>.old`. Recovery rule (Dataset.open, writable): for a temporary folder whose
  * owner is not a live process on this host, every `<mag>.old` whose `<layer>/<mag>` is
  * missing is renamed back into place (the original data, never a half-finished copy),
- * then the temporary folder is deleted. A read-only open, or a folder owned by a live
- * process or another host, changes nothing: a missing mag is then read from its `.old`.
+ * then the temporary folder is deleted. A read-only open, or a folder whose owner is alive
+ * by the liveness policy (util/liveness.ts: a live pid on this host; on another host, an
+ * owner file refreshed within COMPRESS_STALE_MS, which the compression does every
+ * minute), changes nothing: a missing mag is then read from its `.old`.
  */
 import { promises as fsp } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import path from "node:path";
 import { toWkwError } from "../errors.js";
 import { Mag } from "../geometry/mag.js";
+import { HOST, writerIsDead } from "../util/liveness.js";
 
 export const COMPRESS_TEMP_PREFIX = ".compress-";
 const OWNER_FILE = "owner.json";
 const OLD_SUFFIX = ".old";
+/** An owner file not refreshed for this long belongs to a dead compression (any host). */
+export const COMPRESS_STALE_MS = 10 * 60_000;
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -44,23 +48,14 @@ export async function findMagDir(layerDir: string, mag: Mag): Promise<string | u
   return undefined;
 }
 
-function pidAlive(pid: unknown): boolean {
-  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== "ESRCH";
-  }
-}
-
 /** True if the temporary folder may belong to a compression still running. */
 async function ownerAlive(tempDir: string): Promise<boolean> {
   try {
-    const owner = JSON.parse(await fsp.readFile(path.join(tempDir, OWNER_FILE), "utf8")) as { pid?: unknown; hostname?: unknown };
-    if (owner.hostname !== hostname()) return true; // cannot tell: leave it alone
-    return pidAlive(owner.pid);
+    const file = path.join(tempDir, OWNER_FILE);
+    const { mtimeMs } = await fsp.stat(file);
+    const owner = JSON.parse(await fsp.readFile(file, "utf8")) as { pid?: unknown; hostname?: unknown };
+    const pid = typeof owner.pid === "number" ? owner.pid : 0;
+    return !writerIsDead({ host: typeof owner.hostname === "string" ? owner.hostname : "?", pid }, mtimeMs, COMPRESS_STALE_MS);
   } catch {
     // No (readable) owner file: the crash happened right after mkdir, before any swap.
     return false;
@@ -122,11 +117,22 @@ export async function createCompressTemp(layerDir: string): Promise<string> {
   const dir = path.join(layerDir, `${COMPRESS_TEMP_PREFIX}${randomBytes(6).toString("hex")}`);
   try {
     await fsp.mkdir(dir);
-    await fsp.writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), time: Date.now() }));
+    await fsp.writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, hostname: HOST, time: Date.now() }));
   } catch (err) {
     throw toWkwError(err, dir);
   }
   return dir;
+}
+
+/** Refreshes the owner file's mtime while a compression runs (other hosts judge it by age). */
+export function keepOwnerAlive(tempDir: string): () => void {
+  const file = path.join(tempDir, OWNER_FILE);
+  const timer = setInterval(() => {
+    const now = new Date();
+    fsp.utimes(file, now, now).catch(() => undefined);
+  }, COMPRESS_STALE_MS / 10);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Steps 2-4: swaps `<tmp>/<mag>` into `<layer>/<mag>`; the old folder is deleted last. */

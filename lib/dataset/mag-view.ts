@@ -18,7 +18,7 @@ import { WkwDataset } from "../wkw/dataset.js";
 import type { WkwHeader } from "../wkw/header.js";
 import { checkKeys } from "./checks.js";
 import type { Layer } from "./layer.js";
-import { createCompressTemp, removeTemp, swapCompressed } from "./mag-folder.js";
+import { createCompressTemp, keepOwnerAlive, removeTemp, swapCompressed } from "./mag-folder.js";
 import {
   View, checkOffset, checkSize, fileEdge, readOnlyError, type GetViewOptions, type MagSource,
 } from "./view.js";
@@ -282,6 +282,7 @@ export class MagView extends View {
     const layerDir = this.layer.path;
     const dirName = this.#access.dirName;
     const temp = await createCompressTemp(layerDir);
+    const stopHeartbeat = keepOwnerAlive(temp);
     try {
       const target = await WkwDataset.create(path.join(temp, dirName), { ...source.header, blockType: "lz4hc" });
       try {
@@ -294,6 +295,8 @@ export class MagView extends View {
       // Remove the temporary folder unless it might hold the only copy of the old data.
       if (await fsp.access(path.join(layerDir, dirName)).then(() => true, () => false)) await removeTemp(temp);
       throw toWkwError(err, layerDir);
+    } finally {
+      stopHeartbeat();
     }
   }
 

@@ -8,12 +8,12 @@
  * through a lock file created with O_EXCL. Used to make read-modify-write of
  * datasource-properties.json safe when several processes grow the same layer.
  */
-import { link, open, readdir, rename, stat, unlink, readFile, utimes, writeFile, type FileHandle } from "node:fs/promises";
+import { link, open, rename, stat, unlink, readFile, utimes, writeFile, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import * as nodePath from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WkwError } from "../errors.js";
+import { HOST, removeDeadTemps, tempTag, writerIsDead } from "./liveness.js";
 
 function ioError(message: string, path: string, cause: unknown): WkwError {
   const code = (cause as { code?: unknown } | null)?.code;
@@ -37,7 +37,7 @@ function errnoCode(err: unknown): string | undefined {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = nodePath.dirname(path);
-  const tmp = nodePath.join(dir, `${nodePath.basename(path)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const tmp = nodePath.join(dir, `${nodePath.basename(path)}.tmp-${tempTag()}`);
   let existingMode: number | undefined;
   try {
     existingMode = (await stat(path)).mode & 0o7777;
@@ -63,28 +63,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
- * Removes `<dir>/<prefix><pid>-…` files whose writer died (a crash between creating and
- * renaming its temporary file): `pid` is not this process and does not exist on this host.
- * Best effort, errors are ignored. A pid only means something on its own host: on a file
- * system shared by several hosts, a live writer on another host whose pid is free here
- * would lose its temporary file and fail with ERR_WKW_IO (writers of one file on several
- * hosts must hold the properties lock, under which no other writer is active).
+ * Removes `<dir>/<prefix><tag>` files whose writer died (a crash between creating and
+ * renaming its temporary file), by the one liveness policy (util/liveness.ts): on this
+ * host a pid that no longer exists, on any host a file untouched for an hour.
  */
 export async function removeDeadWritersTemps(dir: string, prefix: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)-/.exec(name.slice(prefix.length));
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || pidAlive(pid)) continue;
-    await unlink(nodePath.join(dir, name)).catch(() => undefined);
-  }
+  await removeDeadTemps(dir, prefix);
 }
 
 /** rename(); on Windows a reader holding the target open makes it fail briefly: retry then. */
@@ -175,7 +159,7 @@ export async function withFileLock<T>(
 
 async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
   const token = randomBytes(8).toString("hex");
-  const content: LockFileContent = { pid: process.pid, hostname: hostname(), time: Date.now(), token };
+  const content: LockFileContent = { pid: process.pid, hostname: HOST, time: Date.now(), token };
   const deadline = Date.now() + timeoutMs;
   const dir = nodePath.dirname(lockPath);
   // Candidate files of acquirers that were killed (see createExclusive).
@@ -207,7 +191,7 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
  * every updater for staleMs.
  */
 async function createExclusive(path: string, text: string, lockPath: string, token: string): Promise<boolean> {
-  const candidate = `${lockPath}.tmp-${process.pid}-${token}`;
+  const candidate = `${lockPath}.tmp-${process.pid}-${token}-${HOST}`;
   try {
     await writeFile(candidate, text);
     await link(candidate, path);
@@ -254,22 +238,11 @@ async function inspectLock(lockPath: string): Promise<LockState | undefined> {
   return { mtimeMs: st.mtimeMs, ino: st.ino, content };
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return true;
-  } catch (err) {
-    return errnoCode(err) !== "ESRCH"; // EPERM: exists, owned by someone else
-  }
-}
-
 function isStale(state: LockState, staleMs: number): boolean {
-  if (Date.now() - state.mtimeMs > staleMs) return true;
   const c = state.content;
-  // A pid is only meaningful on its own host; an empty/unreadable file may be mid-write.
-  return c !== undefined && c.hostname === hostname() && !pidAlive(c.pid);
+  // An empty/unreadable file may be mid-write: only its age counts.
+  if (c === undefined) return Date.now() - state.mtimeMs > staleMs;
+  return writerIsDead({ host: c.hostname, pid: c.pid }, state.mtimeMs, staleMs);
 }
 
 /**
@@ -284,7 +257,7 @@ async function breakIfStale(lockPath: string, staleMs: number, token: string): P
   if (seen === undefined) return true;
   if (!isStale(seen, staleMs)) return false;
   const breaker = `${lockPath}.break`;
-  const mine = { pid: process.pid, hostname: hostname(), time: Date.now(), token };
+  const mine = { pid: process.pid, hostname: HOST, time: Date.now(), token };
   if (!(await createExclusive(breaker, JSON.stringify(mine), lockPath, token))) {
     // A breaker lives for milliseconds; one whose process died (or older than staleMs) is
     // left over from a crash in that window: remove it and retry.

@@ -10,6 +10,7 @@ import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtype
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
 import { removeDeadWritersTemps } from "../util/atomic-file.js";
+import { tempTag } from "../util/liveness.js";
 import {
   argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
@@ -107,7 +108,7 @@ export class WkwDataset {
       await fsp.mkdir(root, { recursive: true });
       // Written under a temporary name and linked into place: never half-written, never
       // replacing an existing header.
-      const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      const tmp = `${file}.tmp-${tempTag()}`;
       await fsp.writeFile(tmp, bytes);
       try {
         await fsp.link(tmp, file);

@@ -16,6 +16,7 @@
 #include "mag_ops.h"
 
 namespace wkw {
+void InitLiveness(Napi::Env env, Napi::Object exports);  // addon_liveness.cc
 namespace {
 
 constexpr int64_t kMaxCoord = int64_t(1) << 31;  // coordinates are unsigned 32-bit in WKW
@@ -375,6 +376,7 @@ Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitLiveness(env, exports);  // addon_liveness.cc
   exports.Set("NativeMag", NativeMag::Init(env));
   exports.Set("CancelToken", CancelToken::Init(env));
   exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));

@@ -9,10 +9,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 
 #include "errors.h"
 #include "file_cache.h"
 #include "io.h"
+#include "liveness.h"
 
 namespace wkw {
 
@@ -30,7 +32,7 @@ TempFile::TempFile(const std::string& target) : target_(target) {
   // files included, not only compressed rewrites); callers hold the file's path lock.
   removeStaleTemps(target);
   for (int attempt = 0; attempt < 100; attempt++) {
-    temp_ = target + "_tmp." + std::to_string(::getpid()) + "." + std::to_string(seq++);
+    temp_ = target + "_tmp." + tempSuffix(seq++);
     fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
     if (fd_ >= 0) return;
     if (errno != EEXIST) throwIo("Cannot create temporary file", temp_, errno);
@@ -51,16 +53,43 @@ void TempFile::truncate(uint64_t size) {
   if (::ftruncate(fd_, off_t(size)) != 0) throwIo("Cannot resize", temp_, errno);
 }
 
-void TempFile::commit(bool durable) {
+void TempFile::closeForCommit(bool durable) {
   if (durable && ::fsync(fd_) != 0) throwIo("Cannot sync", temp_, errno);
   if (::close(fd_) != 0) {
     fd_ = -1;
     throwIo("Cannot close", temp_, errno);
   }
   fd_ = -1;
+}
+
+void TempFile::commit(bool durable) {
+  closeForCommit(durable);
   if (::rename(temp_.c_str(), target_.c_str()) != 0) throwIo("Cannot rename over", target_, errno);
   committed_ = true;
   FileCache::instance().invalidate(target_);
+  syncDir(durable);
+}
+
+bool TempFile::commitNew(bool durable) {
+  closeForCommit(durable);
+  if (::link(temp_.c_str(), target_.c_str()) == 0) {
+    ::unlink(temp_.c_str());
+  } else if (errno == EEXIST) {
+    FileCache::instance().invalidate(target_);
+    return false;  // the destructor removes the temporary file
+  } else if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK) {
+    // no hard links here: a plain rename (not exclusive across processes; see docs)
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) throwIo("Cannot rename over", target_, errno);
+  } else {
+    throwIo("Cannot create", target_, errno);
+  }
+  committed_ = true;
+  FileCache::instance().invalidate(target_);
+  syncDir(durable);
+  return true;
+}
+
+void TempFile::syncDir(bool durable) {
   if (durable) {
     std::string dir = target_.substr(0, target_.rfind('/'));
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -84,8 +113,12 @@ void removeStaleTemps(const std::string& target) {
     if (name.compare(0, base.size(), base) != 0) continue;
     bool stale = name.size() == base.size();  // the reference's fixed name
     if (!stale && name[base.size()] == '.') {
-      long pid = std::strtol(name.c_str() + base.size() + 1, nullptr, 10);
-      stale = pid > 0 && pid != ::getpid() && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+      struct stat st;
+      if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
+      struct timespec now;
+      ::clock_gettime(CLOCK_REALTIME, &now);
+      const double ageMs = double(now.tv_sec - st.st_mtim.tv_sec) * 1e3 + double(now.tv_nsec - st.st_mtim.tv_nsec) / 1e6;
+      stale = tempSuffixWriterDead(name.substr(base.size() + 1), ageMs);
     }
     if (stale) ::unlink((dir + "/" + name).c_str());
   }

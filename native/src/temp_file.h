@@ -1,5 +1,7 @@
-// A new version of a cube file, written beside it as `<name>_tmp.<pid>.<seq>` and renamed
-// over it only when complete: a crash at any moment leaves the old or the new file.
+// A new version of a cube file, written beside it as `<name>_tmp.<pid>.<seq>.<host>` and
+// renamed over it only when complete: a crash at any moment leaves the old or the new file.
+// A new file is put in place exclusively (commitNew): if another process created the file
+// meanwhile, nothing is replaced and the caller writes into that file instead.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -18,17 +20,23 @@ class TempFile {
   void truncate(uint64_t size);
   // Optionally fsyncs, then renames over the target and drops cached handles of it.
   void commit(bool durable);
+  // Puts the complete temporary file in place only if `target` does not exist (link(2),
+  // which fails with EEXIST). Returns false, removing the temporary file, if it exists.
+  // File systems without hard links get the plain rename of commit().
+  bool commitNew(bool durable);
   const std::string& tempPath() const { return temp_; }
 
  private:
   std::string target_, temp_;
   int fd_ = -1;
   bool committed_ = false;
+  void closeForCommit(bool durable);
+  void syncDir(bool durable);
 };
 
 void makeParentDirs(const std::string& path);
 // Removes leftovers of writers that died: the reference's `<name>_tmp` and our
-// `<name>_tmp.<pid>.<seq>` whose process no longer exists on this host.
+// `<name>_tmp.<pid>.<seq>[.<host>]` whose writer is dead by the policy of liveness.h.
 void removeStaleTemps(const std::string& target);
 // True for names that readers must ignore (temporary files).
 bool isTempName(const std::string& name);

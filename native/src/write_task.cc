@@ -43,8 +43,16 @@ class WriteTask : public Task {
       writeCompressed(path, fbox, existing.get(), type);
     } else if (existing) {
       writeRawInPlace(path, fbox, *existing);
-    } else {
-      writeRawNew(path, fbox);
+    } else if (!writeRawNew(path, fbox)) {
+      // Another process created the file meanwhile (our path lock is per process): write
+      // into its file in place, so neither process's blocks are lost.
+      existing = FileCache::instance().get(path, h);
+      if (!existing) throwIo("Cube file vanished while being created", path, ENOENT);
+      if (existing->header().compressed()) {
+        writeCompressed(path, fbox, existing.get(), existing->header().blockType);
+      } else {
+        writeRawInPlace(path, fbox, *existing);
+      }
     }
   }
 
@@ -63,7 +71,8 @@ class WriteTask : public Task {
     copyArrayToBlock(view_, part, block, g);
   }
 
-  void writeRawNew(const std::string& path, const Box& fbox) {
+  // Creates the file exclusively; false (nothing written) if it exists by now.
+  bool writeRawNew(const std::string& path, const Box& fbox) {
     const Header& h = mag_->header;
     TempFile tmp(path);
     Header fh = h;
@@ -78,7 +87,7 @@ class WriteTask : public Task {
       mergeBlock(g, index, nullptr, block.data());
       tmp.pwriteAll(block.data(), size_t(h.blockBytes()), kHeaderSize + index * h.blockBytes());
     });
-    tmp.commit(options_.durable);
+    return tmp.commitNew(options_.durable);
   }
 
   void writeRawInPlace(const std::string& path, const Box& fbox, const CubeFile& old) {
