@@ -39,3 +39,9 @@ export async function slow(_view, _index, args) {
   await new Promise((r) => setTimeout(r, args.ms));
   return process.pid;
 }
+
+/** fill, after waiting args.ms (so a test can kill a worker while jobs are running). */
+export async function slowFill(view, index, args) {
+  await new Promise((r) => setTimeout(r, args.ms));
+  return fill(view, index, args);
+}

@@ -1,0 +1,97 @@
+// WorkerThreadExecutor (piscina): the scenario gives byte-identical files to the in-process
+// executor; failures keep their WkwError fields; functions are refused; abort and progress.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { WkwError, WorkerThreadExecutor, InProcessExecutor } from "../dist/index.js";
+import { makeDataset, ref, runScenario } from "./support/executor-scenario.mjs";
+import { rejectsWkw } from "./support/dataset.mjs";
+
+function tempRoot(t) {
+  const root = mkdtempSync(path.join(tmpdir(), "wkw-threads-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
+test("6: fill, zipped job, compress and copyDataset on 2 threads equal the in-process executor byte for byte", async (t) => {
+  const root = tempRoot(t);
+  const expected = await runScenario(path.join(root, "inproc"), new InProcessExecutor({ concurrency: 2 }));
+  const ex = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => ex.close());
+  const got = await runScenario(path.join(root, "threads"), ex);
+  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 2 + 18 + 18); // headers, 18 files per layer
+  assert.deepEqual(got.ds, expected.ds);
+  assert.deepEqual(got.copy, expected.copy);
+  assert.deepEqual(got.progress.map(([d]) => d).sort((a, b) => a - b), Array.from({ length: 18 }, (_, i) => i + 1));
+  assert.ok(got.progress.every(([, total]) => total === 18));
+});
+
+test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const ex = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => ex.close());
+  await assert.rejects(mag.forEachChunk(ref("failAt", { at: 3 }), { chunkSize: [32, 32, 32], executor: ex }), (e) => {
+    assert.ok(e instanceof WkwError);
+    assert.equal(e.code, "ERR_WKW_CORRUPT");
+    assert.equal(e.message, "chunk 3 is broken on purpose");
+    assert.equal(e.path, mag.path);
+    assert.equal(e.blockIndex, 17);
+    return true;
+  });
+  await assert.rejects(mag.forEachChunk(ref("plainError"), { chunkSize: [32, 32, 32], executor: ex }), (e) => {
+    assert.equal(e.code, "E_USER_JOB");
+    assert.match(e.message, /^plain failure in chunk \d+$/);
+    return true;
+  });
+});
+
+test("functions, bad references and missing exports are refused with ERR_WKW_ARGUMENT", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const ex = new WorkerThreadExecutor({ threads: 1 });
+  t.after(() => ex.close());
+  await rejectsWkw(mag.forEachChunk(() => {}, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "job");
+  await rejectsWkw(ex.map(() => 1, [1]), "ERR_WKW_ARGUMENT", "job");
+  await rejectsWkw(mag.forEachChunk({ module: "relative/path.mjs", name: "fill" }, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "work.module");
+  await rejectsWkw(mag.forEachChunk({ ...ref("fill"), name: "no such" }, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "work.name");
+  await rejectsWkw(mag.forEachChunk({ ...ref("fill"), args: { n: 1n } }, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "work.args");
+  await rejectsWkw(mag.forEachChunk({ ...ref("fill"), extra: 1 }, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "work.extra");
+  await rejectsWkw(mag.forEachChunk(ref("notExported"), { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "job.name");
+  await rejectsWkw(ex.map(ref("fill"), [1]), "ERR_WKW_ARGUMENT", "items[0]");
+  await rejectsWkw(mag.forEachChunk(ref("fill"), { chunkSize: [32, 32, 32], executor: ex, signal: "x" }), "ERR_WKW_ARGUMENT", "options.signal");
+  assert.throws(() => new WorkerThreadExecutor({ threads: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.threads");
+  assert.throws(() => new WorkerThreadExecutor({ thread: 2 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.thread");
+  // nothing was written by the refused calls
+  assert.deepEqual(await mag.getBoundingBoxesOnDisk(), []);
+});
+
+test("an AbortSignal stops starting chunks: ERR_WKW_ABORTED, fewer chunks written than planned", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const ex = new WorkerThreadExecutor({ threads: 1 });
+  t.after(() => ex.close());
+  const ac = new AbortController();
+  let done = 0;
+  const run = mag.forEachChunk(ref("slowFill", { salt: 1, ms: 100 }), {
+    chunkSize: [32, 32, 32],
+    executor: ex,
+    signal: ac.signal,
+    onProgress: (d) => {
+      done = d;
+      if (d === 2) ac.abort();
+    },
+  });
+  await rejectsWkw(run, "ERR_WKW_ABORTED");
+  const files = (await mag.getBoundingBoxesOnDisk()).length;
+  assert.ok(files >= 2 && files <= 4, `files written: ${files}`); // 2 done + at most 2 in flight
+  assert.ok(done >= 2);
+});
