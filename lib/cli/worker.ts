@@ -49,7 +49,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   try {
     await w.waitUntilReady();
   } catch (err) {
-    await w.worker.disconnect().catch(() => undefined);
+    void w.worker.close(true).catch(() => undefined); // force: stops reconnecting, waits for nothing
     throw err;
   }
   process.stderr.write(`wkw worker: queue ${values.queue} on ${w.server}, concurrency ${concurrency ?? 1}, pid ${process.pid}\n`);

@@ -113,8 +113,8 @@ export class BullMQExecutor implements Executor {
         }),
       ]);
     } catch (err) {
-      await Promise.allSettled([queue.disconnect(), events?.disconnect()]);
-      await Promise.allSettled([queue.close(), events?.close()]);
+      // close() stops ioredis' reconnect loop (disconnect() would wait for a connection)
+      await closeWithin([queue, events], 2000);
       throw err instanceof WkwError ? err : this.#ioError("cannot use", err);
     } finally {
       clearTimeout(timer);
@@ -272,8 +272,21 @@ export class BullMQExecutor implements Executor {
     this.#ready = undefined;
     if (!ready) return;
     const { queue, events } = await ready.catch(() => ({ queue: undefined, events: undefined }));
-    await Promise.allSettled([events?.close(), queue?.close()]);
+    await closeWithin([events, queue], 5000);
   }
+}
+
+/** Closes BullMQ objects, giving up waiting after `ms` (a lost server cannot block the caller). */
+async function closeWithin(items: ({ close(): Promise<void> } | undefined)[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(items.map((i) => i?.close())),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 export function checkQueueName(parameter: string, value: unknown): string {

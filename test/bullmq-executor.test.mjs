@@ -1,0 +1,189 @@
+// BullMQExecutor on a real Redis (Debian's redis-server, started here on 127.0.0.1, a free
+// port, a temporary folder, with a password) and real `wkw worker` processes.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { BullMQExecutor, InProcessExecutor, WkwError } from "../dist/index.js";
+import { JOBS_DIR, makeDataset, ref, runScenario } from "./support/executor-scenario.mjs";
+import { rejectsWkw } from "./support/dataset.mjs";
+import { freePort, redisAvailable, startRedis } from "./support/redis.mjs";
+import { CLI, startWorker } from "./support/workers.mjs";
+
+const EVIL = fileURLToPath(new URL("./support/outside/evil-job.mjs", import.meta.url));
+const skip = redisAvailable() ? false : "redis-server is not installed (.ci/run installs it)";
+let redis;
+let root;
+let expected; // the scenario's files with the in-process executor
+const workers = [];
+
+function walk(dir, base = dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p, base) : [path.relative(base, p)];
+  });
+}
+
+async function pool(queue, n, options = {}) {
+  const ws = Array.from({ length: n }, () => startWorker(redis.url, queue, { allow: [JOBS_DIR], ...options }));
+  workers.push(...ws);
+  await Promise.all(ws.map((w) => w.ready));
+  return ws;
+}
+
+before(async () => {
+  if (skip) return;
+  redis = await startRedis();
+  root = mkdtempSync(path.join(tmpdir(), "wkw-bullmq-"));
+  expected = await runScenario(path.join(root, "expected"), new InProcessExecutor({ concurrency: 2 }));
+});
+
+after(async () => {
+  if (skip) return;
+  await Promise.all(workers.map((w) => w.stop()));
+  for (const w of workers) assert.ok(!w.output.includes(redis.password), "a worker printed the Redis password");
+  await redis.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test("1: fill, zipped job, compress and copyDataset on 3 wkw workers equal the in-process executor byte for byte", { skip }, async (t) => {
+  await pool("scenario", 3);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "scenario" });
+  t.after(() => ex.close());
+  const got = await runScenario(path.join(root, "one"), ex);
+  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 2 + 18 + 18);
+  assert.deepEqual(got.ds, expected.ds);
+  assert.deepEqual(got.copy, expected.copy);
+  assert.deepEqual(got.progress.map(([d]) => d), Array.from({ length: 18 }, (_, i) => i + 1));
+  assert.ok(got.progress.every(([, total]) => total === 18));
+  assert.ok(!ex.server.includes(redis.password) && ex.server === `redis://127.0.0.1:${redis.port}`);
+});
+
+test("2: SIGKILL one of 3 workers mid-run, start another: same files, no temporary files, killed jobs retried", { skip }, async (t) => {
+  const ws = await pool("kill", 3, { lockDuration: 1500 });
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "kill" });
+  t.after(() => ex.close());
+  let killed = false;
+  const run = runScenario(path.join(root, "two"), ex, { fillJob: "slowFill", ms: 400 });
+  await new Promise((r) => setTimeout(r, 700)); // each worker is inside a job
+  ws[0].proc.kill("SIGKILL");
+  killed = (await ws[0].exited).signal === "SIGKILL";
+  await pool("kill", 1, { lockDuration: 1500 });
+  const got = await run;
+  assert.ok(killed);
+  assert.deepEqual(got.ds, expected.ds);
+  assert.deepEqual(got.copy, expected.copy);
+  assert.deepEqual(walk(path.join(root, "two")).filter((f) => /tmp|\.compress-/.test(f)), []);
+});
+
+test("3: a job that throws rejects the call with its error and code; no new jobs start after it", { skip }, async (t) => {
+  await pool("fail", 2);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "fail", jobOptions: { attempts: 2, backoff: { type: "fixed", delay: 50 } } });
+  t.after(() => ex.close());
+  const ds = await makeDataset(path.join(root, "three"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const t0 = Date.now();
+  await assert.rejects(mag.forEachChunk(ref("failAt", { at: 0 }), { chunkSize: [32, 32, 32], executor: ex }), (e) => {
+    assert.ok(e instanceof WkwError, String(e));
+    assert.equal(e.code, "ERR_WKW_CORRUPT");
+    assert.equal(e.message, "chunk 0 is broken on purpose");
+    assert.equal(e.path, mag.path);
+    assert.equal(e.blockIndex, 17);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 10_000);
+  await assert.rejects(mag.forEachChunk(ref("plainError"), { chunkSize: [32, 32, 32], executor: ex }), (e) => {
+    assert.equal(e.code, "E_USER_JOB");
+    assert.match(e.message, /^plain failure in chunk \d+$/);
+    return true;
+  });
+  // No job of the failed calls is left queued.
+  const q = new Queue("fail", { connection: { host: "127.0.0.1", port: redis.port, password: redis.password } });
+  t.after(() => q.close());
+  const counts = await q.getJobCounts("waiting", "delayed", "active");
+  assert.deepEqual(counts, { waiting: 0, delayed: 0, active: 0, paused: 0 });
+});
+
+test("4: Redis unreachable: a clear WkwError within seconds, not a hang; the password is not in it", { skip }, async () => {
+  const port = await freePort(); // nothing listens there
+  const ex = new BullMQExecutor({ connection: `redis://:${encodeURIComponent(redis.password)}@127.0.0.1:${port}`, queueName: "nowhere", connectTimeoutMs: 1500 });
+  const t0 = Date.now();
+  await assert.rejects(ex.map(ref("fill"), []), (e) => {
+    assert.ok(e instanceof WkwError);
+    assert.equal(e.code, "ERR_WKW_IO");
+    assert.ok(e.message.startsWith(`cannot connect to Redis at redis://127.0.0.1:${port} within 1500 ms (queue nowhere)`), e.message);
+    assert.ok(!e.message.includes(redis.password));
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 5000);
+  await ex.close();
+  // the worker command too: exit 1 with a message, no password
+  const r = spawnSync(process.execPath, [CLI, "worker", "--redis", `redis://:${encodeURIComponent(redis.password)}@127.0.0.1:${port}`, "--queue", "nowhere"], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /ERR_WKW_IO: cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+ within 5000 ms/);
+  assert.ok(!r.stderr.includes(redis.password) && !r.stdout.includes(redis.password));
+});
+
+test("5: a job naming a module outside the allow-list is refused and its code never runs", { skip }, async (t) => {
+  const marker = path.join(root, "evil-was-imported");
+  const ws = await pool("evil", 2, { env: { WKW_EVIL_MARKER: marker } });
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "evil" });
+  t.after(() => ex.close());
+  const ds = await makeDataset(path.join(root, "five"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  await assert.rejects(mag.forEachChunk({ module: EVIL, name: "evil" }, { chunkSize: [32, 32, 32], executor: ex }), (e) => {
+    assert.ok(e instanceof WkwError);
+    assert.equal(e.code, "ERR_WKW_ARGUMENT");
+    assert.equal(e.parameter, "job.module");
+    assert.match(e.message, /^job module .*evil-job\.mjs is refused: it is not under /);
+    return true;
+  });
+  assert.equal(existsSync(marker), false);
+  // a path that escapes an allowed folder with .. is refused too
+  const sneaky = path.join(JOBS_DIR, "..", "outside", "evil-job.mjs");
+  await rejectsWkw(mag.forEachChunk({ module: sneaky, name: "evil" }, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "job.module");
+  assert.equal(existsSync(marker), false);
+  assert.ok(ws.every((w) => w.proc.exitCode === null));
+});
+
+test("functions are refused; abort removes queued jobs; argument errors", { skip }, async (t) => {
+  await pool("abort", 1);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "abort" });
+  t.after(() => ex.close());
+  const ds = await makeDataset(path.join(root, "six"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  await rejectsWkw(mag.forEachChunk(() => {}, { chunkSize: [32, 32, 32], executor: ex }), "ERR_WKW_ARGUMENT", "job");
+  const ac = new AbortController();
+  const run = mag.forEachChunk(ref("slowFill", { salt: 1, ms: 300 }), {
+    chunkSize: [32, 32, 32],
+    executor: ex,
+    signal: ac.signal,
+    onProgress: (d) => d === 1 && ac.abort(),
+  });
+  await rejectsWkw(run, "ERR_WKW_ABORTED");
+  const files = (await mag.getBoundingBoxesOnDisk()).length;
+  assert.ok(files >= 1 && files <= 2, `files: ${files}`);
+  const q = new Queue("abort", { connection: { host: "127.0.0.1", port: redis.port, password: redis.password } });
+  t.after(() => q.close());
+  assert.deepEqual(await q.getJobCounts("waiting", "delayed", "active"), { waiting: 0, delayed: 0, active: 0, paused: 0 });
+  assert.throws(() => new BullMQExecutor({ connection: "http://x", queueName: "q" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.connection");
+  assert.throws(() => new BullMQExecutor({ connection: redis.url, queueName: "a:b" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
+  assert.throws(() => new BullMQExecutor({ connection: redis.url }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
+});
+
+test("close() leaves nothing that keeps the process alive", { skip }, async () => {
+  const script = `
+    const { BullMQExecutor } = require(${JSON.stringify(path.resolve("dist/index.js"))});
+    const ex = new BullMQExecutor({ connection: ${JSON.stringify(redis.url)}, queueName: "idle" });
+    ex.map(${JSON.stringify(ref("fill"))}, []).then((r) => ex.close()).then(() => console.log("closed"));`;
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 15_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "closed");
+});
