@@ -1,0 +1,154 @@
+"use strict";
+// Executor rows of `npm run bench`: compress of an edge³ EM layer (one job per cube file)
+// and a user chunk job (64³ chunks), on the in-process, worker-thread (2 threads) and
+// BullMQ (2 local `wkw worker` processes, concurrency 2 each, on a redis-server started
+// here) executors. Every row is compared with the in-process executor; the non-in-process
+// rows also measure the in-process executor in their own process right before, and log
+// the per-job overhead against it. Without redis-server the BullMQ rows are skipped.
+const { spawn, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+const { BoundingBox, Dataset, InProcessExecutor, WorkerThreadExecutor, BullMQExecutor, WkwDataset } = require("..");
+const { datasetPath } = require("./setup.js");
+const { nowMs, repeat } = require("./measure.js");
+
+const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
+const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
+const CHUNK = 64;
+const log = (line) => process.stderr.write(line + "\n");
+
+const redisAvailable = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+
+/** The EM volume as a Dataset layer (raw), made once and shared by the rows. */
+async function layerDataset(dir, params) {
+  const dsDir = path.join(dir, "executors-ds");
+  if (fs.existsSync(path.join(dsDir, "datasource-properties.json"))) return Dataset.open(dsDir);
+  const n = params.edge;
+  const ds = await Dataset.create(dsDir, { scale: [1, 1, 1] });
+  const layer = await ds.addLayer("color", "color", { dtypePerChannel: "uint8" });
+  await layer.setBoundingBox(new BoundingBox([0, 0, 0], [n, n, n]));
+  const mag = await layer.addMag(1, { blockLen: params.blockLen, fileLen: params.fileLen });
+  const src = await WkwDataset.open(datasetPath(dir, "em", "raw"));
+  const slab = params.blockLen * params.fileLen;
+  for (let z = 0; z < n; z += slab) await mag.write(await src.read([0, 0, z], [n, n, slab]), [0, 0, z]);
+  src.close();
+  return ds;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** redis-server on a free port in a temporary folder, and 2 `wkw worker` processes. */
+async function startCluster(queue) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wkw-bench-redis-"));
+  const port = await freePort();
+  const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (!(await new Promise((r) => { const s = net.connect(port, "127.0.0.1", () => (s.destroy(), r(true))); s.on("error", () => r(false)); }))) {
+    if (Date.now() > deadline) throw new Error("redis-server did not start");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", "2", "--allow-module", __dirname], { stdio: ["ignore", "ignore", "pipe"] }));
+  await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
+    let out = "";
+    w.stderr.on("data", (d) => { out += d; if (out.includes("wkw worker: queue")) resolve(); });
+    w.on("exit", (code) => reject(new Error(`worker exited ${code}: ${out}`)));
+  })));
+  return {
+    url,
+    async stop() {
+      for (const w of workers) w.kill("SIGTERM");
+      await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.once("exit", r)))));
+      redis.kill("SIGTERM");
+      await new Promise((r) => (redis.exitCode !== null ? r() : redis.once("exit", r)));
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function makeExecutor(kind) {
+  if (kind === "inproc") return { executor: new InProcessExecutor(), stop: async () => {} };
+  if (kind === "threads") {
+    const executor = new WorkerThreadExecutor({ threads: 2 });
+    return { executor, stop: () => executor.close() };
+  }
+  const queue = `bench${process.pid}`;
+  const cluster = await startCluster(queue);
+  const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue });
+  return { executor, stop: async () => { await executor.close(); await cluster.stop(); } };
+}
+
+/** One timed pass of `what` ("compress" or "job") with `executor`; returns { ms, jobs }. */
+async function pass(what, mag, dir, executor) {
+  const t0 = nowMs();
+  if (what === "compress") {
+    const target = fs.mkdtempSync(path.join(dir, "exec-compress-"));
+    fs.rmdirSync(target);
+    await mag.compress({ targetPath: target, executor });
+    const ms = nowMs() - t0;
+    fs.rmSync(target, { recursive: true, force: true });
+    return { ms, jobs: (await mag.getBoundingBoxesOnDisk()).length };
+  }
+  let jobs = 0;
+  await mag.forEachChunk(JOB, { chunkSize: [CHUNK, CHUNK, CHUNK], executor, onProgress: (d) => (jobs = d) });
+  return { ms: nowMs() - t0, jobs };
+}
+
+async function measure(what, mag, dir, executor, budgetMs) {
+  await pass(what, mag, dir, executor); // warm-up (threads started, modules loaded)
+  let jobs = 0;
+  const samples = await repeat(async () => { const r = await pass(what, mag, dir, executor); jobs = r.jobs; return r.ms; }, { min: 3, max: 8, budgetMs });
+  return { best: Math.min(...samples), jobs, iterations: samples.length };
+}
+
+function row(what, kind) {
+  return async ({ dir, params }) => {
+    const ds = await layerDataset(dir, params);
+    const mag = ds.getLayer("color").getMag(1);
+    const bytes = params.edge ** 3;
+    let base;
+    if (kind !== "inproc") base = await measure(what, mag, dir, new InProcessExecutor(), params.budgetMs);
+    const { executor, stop } = await makeExecutor(kind);
+    try {
+      const r = await measure(what, mag, dir, executor, params.budgetMs);
+      const perJobUs = (r.best * 1e3) / r.jobs;
+      const out = { mbps: bytes / (r.best * 1e3), perOpUs: perJobUs, iterations: r.iterations, jobs: r.jobs };
+      if (base) {
+        out.inProcessPerJobUs = (base.best * 1e3) / base.jobs;
+        out.overheadPerJobUs = perJobUs - out.inProcessPerJobUs;
+        out.ratioInProcessSameRun = base.best / r.best;
+        log(`    ${what} ${kind}: ${r.jobs} jobs, ${(perJobUs / 1e3).toFixed(2)} ms/job vs in-process ${(out.inProcessPerJobUs / 1e3).toFixed(2)} ms/job in the same run: overhead ${(out.overheadPerJobUs / 1e3).toFixed(2)} ms/job, throughput ${out.ratioInProcessSameRun.toFixed(2)}× in-process`);
+      }
+      return out;
+    } finally {
+      await stop();
+      ds.close();
+    }
+  };
+}
+
+/** The executor rows, in the shape of cases.js (id, section, label, run, baseline). */
+function configurations(params) {
+  const n = params.edge;
+  const kinds = [["inproc", "in-process"], ["threads", "worker threads (2)"]];
+  if (redisAvailable()) kinds.push(["bullmq", "BullMQ, 2 local wkw workers"]);
+  const list = [];
+  for (const [what, label] of [["compress", `${n}³ EM uint8 layer raw → LZ4HC, one job per file`], ["job", `${n}³ EM uint8, user job per ${CHUNK}³ chunk`]]) {
+    for (const [kind, name] of kinds) {
+      list.push({ id: `executor.${what}.${kind}`, section: "executors", label: `${label}, ${name}`, run: row(what, kind), baseline: `executor.${what}.inproc` });
+    }
+  }
+  return list;
+}
+
+module.exports = { configurations };
