@@ -444,8 +444,16 @@ export class View {
    * the mag folder at its first read or write; close() releases that handle.
    */
   static fromJSON(json: unknown): View {
+    return View._fromJSONWith(json, undefined);
+  }
+
+  /**
+   * @internal View.fromJSON whose folder is opened by `open` (e.g. a job runner's handle
+   * cache, which owns the handle: close() of the view then leaves it open).
+   */
+  static _fromJSONWith(json: unknown, open: ((path: string) => Promise<WkwDataset>) | undefined): View {
     const j = parseViewJSON(json);
-    const source = new FolderSource(j.path, new Mag(j.mag, "json.mag"), j.header);
+    const source = new FolderSource(j.path, new Mag(j.mag, "json.mag"), j.header, open);
     return new View(source, j.globalOffset, j.size, j.readOnly, new BoundingBox(j.magBoundingBox.topLeft, j.magBoundingBox.size));
   }
 
@@ -481,6 +489,8 @@ class FolderSource implements MagSource {
     readonly path: string,
     readonly mag: Mag,
     header: WkwHeader,
+    /** a shared opener owns its handles: close() does not close them */
+    readonly opener?: (path: string) => Promise<WkwDataset>,
   ) {
     this.#header = header;
   }
@@ -490,7 +500,7 @@ class FolderSource implements MagSource {
   }
 
   handle(): Promise<WkwDataset> {
-    this.#handle ??= WkwDataset.open(this.path).then((ds) => {
+    this.#handle ??= (this.opener ?? WkwDataset.open)(this.path).then((ds) => {
       this.#header = ds.header; // the folder is the truth (it may have been compressed since)
       return ds;
     });
@@ -503,7 +513,7 @@ class FolderSource implements MagSource {
   close(): void {
     const h = this.#handle;
     this.#handle = undefined;
-    h?.then((ds) => ds.close(), () => undefined);
+    if (!this.opener) h?.then((ds) => ds.close(), () => undefined);
   }
 }
 
