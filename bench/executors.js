@@ -17,6 +17,7 @@ const { nowMs, repeat } = require("./measure.js");
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
 const CHUNK = 64;
+const WORKER_CONCURRENCY = Number(process.env.WKW_BENCH_WORKER_CONCURRENCY ?? 8);
 const log = (line) => process.stderr.write(line + "\n");
 
 const redisAvailable = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -58,7 +59,7 @@ async function startCluster(queue) {
     if (Date.now() > deadline) throw new Error("redis-server did not start");
     await new Promise((r) => setTimeout(r, 50));
   }
-  const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", "2", "--allow-module", __dirname], { stdio: ["ignore", "ignore", "pipe"] }));
+  const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(WORKER_CONCURRENCY), "--allow-module", __dirname], { stdio: ["ignore", "ignore", "pipe"] }));
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
     let out = "";
     w.stderr.on("data", (d) => { out += d; if (out.includes("wkw worker: queue")) resolve(); });
@@ -84,7 +85,7 @@ async function makeExecutor(kind) {
   }
   const queue = `bench${process.pid}`;
   const cluster = await startCluster(queue);
-  const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue });
+  const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue, itemsPerJob: kind === "bullmq16" ? 16 : 1 });
   return { executor, stop: async () => { await executor.close(); await cluster.stop(); } };
 }
 
@@ -145,7 +146,8 @@ function configurations(params) {
   if (redisAvailable()) kinds.push(["bullmq", "BullMQ, 2 local wkw workers"]);
   const list = [];
   for (const [what, label] of [["compress", `${n}³ EM uint8 layer raw → LZ4HC, one job per file`], ["job", `${n}³ EM uint8, user job per ${CHUNK}³ chunk`]]) {
-    for (const [kind, name] of kinds) {
+    const rows = what === "job" && redisAvailable() ? [...kinds, ["bullmq16", "BullMQ, 2 local wkw workers, 16 chunks per job"]] : kinds;
+    for (const [kind, name] of rows) {
       list.push({ id: `executor.${what}.${kind}`, section: "executors", label: `${label}, ${name}`, run: row(what, kind), baseline: `executor.${what}.inproc` });
     }
   }

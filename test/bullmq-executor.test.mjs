@@ -61,6 +61,14 @@ test("1: fill, zipped job, compress and copyDataset on 3 wkw workers equal the i
   assert.deepEqual(got.progress.map(([d]) => d), Array.from({ length: 18 }, (_, i) => i + 1));
   assert.ok(got.progress.every(([, total]) => total === 18));
   assert.ok(!ex.server.includes(redis.password) && ex.server === `redis://127.0.0.1:${redis.port}`);
+  // several chunks per BullMQ job: the same files, progress in steps of 5, 5, 5 and 3 (any order)
+  const batched = new BullMQExecutor({ connection: redis.url, queueName: "scenario", itemsPerJob: 5 });
+  t.after(() => batched.close());
+  const again = await runScenario(path.join(root, "one-batched"), batched);
+  assert.deepEqual(again.ds, expected.ds);
+  assert.deepEqual(again.copy, expected.copy);
+  const steps = again.progress.map(([d], i, all) => d - (i ? all[i - 1][0] : 0));
+  assert.deepEqual(steps.sort((a, b) => a - b), [3, 5, 5, 5]);
 });
 
 test("2: SIGKILL one of 3 workers mid-run, start another: same files, no temporary files, killed jobs retried", { skip }, async (t) => {

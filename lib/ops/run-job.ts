@@ -16,6 +16,8 @@ export interface EncodedJob {
   ref: JobRef;
   views: ViewJSON[];
   index: number;
+  /** several items run one after the other as one job (then the result is their array) */
+  batch?: { views: ViewJSON[]; index: number }[];
 }
 
 /** The views of a job-reference item as JSON; anything but a View (or array of Views) is refused. */
@@ -67,11 +69,17 @@ async function openShared(folder: string): Promise<WkwDataset> {
 /** Runs one encoded job; `allowDirs` restricts the modules it may load (see load-job.ts). */
 export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string[]): Promise<unknown> {
   const fn = await loadJobFunction(job.ref, allowDirs);
-  const views = job.views.map((v) => View._fromJSONWith(v, openShared));
-  try {
-    const value = await fn(...views, job.index, job.ref.args);
-    return value === undefined ? null : value;
-  } finally {
-    for (const v of views) v.close();
-  }
+  const one = async (item: { views: ViewJSON[]; index: number }) => {
+    const views = item.views.map((v) => View._fromJSONWith(v, openShared));
+    try {
+      const value = await fn(...views, item.index, job.ref.args);
+      return value === undefined ? null : value;
+    } finally {
+      for (const v of views) v.close();
+    }
+  };
+  if (!job.batch) return one(job);
+  const out: unknown[] = [];
+  for (const item of job.batch) out.push(await one(item));
+  return out;
 }
