@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { WkwError } from "../errors.js";
 import { createWorker } from "../ops/bullmq-worker.js";
+import { errorFromText } from "../ops/job-error.js";
 
 export const WORKER_USAGE = `Usage: wkw worker --redis redis://[user:password@]host:port[/db] --queue NAME
                   [--concurrency N] [--allow-module DIR ...] [--lock-duration MS]
@@ -53,6 +54,15 @@ export async function workerCommand(argv: string[]): Promise<number> {
     throw err;
   }
   process.stderr.write(`wkw worker: queue ${values.queue} on ${w.server}, concurrency ${concurrency ?? 1}, pid ${process.pid}\n`);
+  w.worker.on("failed", (job, err) => {
+    const e = errorFromText(err.message) as Error & { code?: string };
+    process.stderr.write(`wkw worker: job ${job?.id ?? "?"} failed (attempt ${job?.attemptsMade ?? "?"}): ${e.code ?? e.name}: ${e.message}\n`);
+  });
+  let lastProblem = "";
+  w.onError((message) => {
+    if (message !== lastProblem) process.stderr.write(`wkw worker: ${message}\n`); // once per distinct problem
+    lastProblem = message;
+  });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

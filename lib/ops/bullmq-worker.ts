@@ -48,6 +48,8 @@ export interface WkwWorker {
   waitUntilReady(timeoutMs?: number): Promise<void>;
   /** Finishes running jobs, then closes the connections. */
   close(): Promise<void>;
+  /** Connection problems, as text without the password. */
+  onError(listener: (message: string) => void): void;
 }
 
 export function createWorker(options: CreateWorkerOptions): WkwWorker {
@@ -110,5 +112,8 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
       }
     },
     close: () => worker.close(),
+    onError(listener) {
+      worker.on("error", (err) => listener(`Redis at ${server}: ${redactPassword(err.message, redis)}`));
+    },
   };
 }
