@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
-import { BullMQExecutor, InProcessExecutor, WkwError } from "../dist/index.js";
+import { BullMQExecutor, InProcessExecutor, WkwError, createWorker } from "../dist/index.js";
 import { JOBS_DIR, makeDataset, ref, runScenario } from "./support/executor-scenario.mjs";
 import { rejectsWkw } from "./support/dataset.mjs";
 import { freePort, redisAvailable, startRedis } from "./support/redis.mjs";
@@ -184,6 +184,26 @@ test("functions are refused; abort removes queued jobs; argument errors", { skip
   assert.throws(() => new BullMQExecutor({ connection: "http://x", queueName: "q" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.connection");
   assert.throws(() => new BullMQExecutor({ connection: redis.url, queueName: "a:b" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
   assert.throws(() => new BullMQExecutor({ connection: redis.url }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
+});
+
+test("createWorker API: runs jobs in this process, returns results in order; bad options", { skip }, async (t) => {
+  const w = createWorker({ connection: redis.url, queueName: "api", allowModules: [JOBS_DIR], concurrency: 2 });
+  await w.waitUntilReady();
+  t.after(() => w.close());
+  assert.equal(w.server, `redis://127.0.0.1:${redis.port}`);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "api" });
+  t.after(() => ex.close());
+  const ds = await makeDataset(path.join(root, "api"));
+  t.after(() => ds.close());
+  const views = [...Array(5).keys()].map((i) => ds.getLayer("color").getMag(1).getView({ offset: [0, 0, i * 8], size: [8, 8, 8] }));
+  const out = await ex.map(ref("fill", { salt: 2 }), views, { operationId: "api-op" });
+  assert.deepEqual(out, [0, 1, 2, 3, 4].map((index) => ({ index, voxels: 512 })));
+  const a = await ds.getLayer("color").getMag(1).read([1, 2, 9], [1, 1, 1]);
+  assert.equal(a.data[0], (1 * 7 + 2 * 13 + 9 * 29 + 2) % 251);
+  assert.throws(() => createWorker({ connection: redis.url, queueName: "api", allowModules: "x" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.allowModules");
+  assert.throws(() => createWorker({ connection: redis.url, queueName: "api", concurrency: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.concurrency");
+  assert.throws(() => createWorker({ connection: 5, queueName: "api" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.connection");
+  await rejectsWkw(ex.map(ref("fill"), views, { operationId: "a b" }), "ERR_WKW_ARGUMENT", "options.operationId");
 });
 
 test("close() leaves nothing that keeps the process alive", { skip }, async () => {
