@@ -5,7 +5,7 @@ export * from "./geometry/index.js";
 export { Dataset, type CreateDatasetOptions, type OpenDatasetOptions, type AddLayerOptions } from "./dataset/dataset.js";
 export { Layer, SegmentationLayer, type AddMagOptions } from "./dataset/layer.js";
 export { MagView, type CompressMagOptions } from "./dataset/mag-view.js";
-export { View, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions } from "./dataset/view.js";
+export { View, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions, type ChunkRunOptions, type ChunkWork } from "./dataset/view.js";
 export type { CopyDatasetOptions } from "./dataset/dataset.js";
 export type { Scale } from "./dataset/checks.js";
 export type {
