@@ -1,7 +1,7 @@
 "use strict";
 // Executor rows of `npm run bench`: compress of an edge³ EM layer (one job per cube file)
 // and a user chunk job (64³ chunks), on the in-process, worker-thread (2 threads) and
-// BullMQ (2 local `wkw worker` processes, concurrency 2 each, on a redis-server started
+// BullMQ (2 local `wkw worker` processes, see WORKER_CONCURRENCY, on a redis-server started
 // here) executors. Every row is compared with the in-process executor; the non-in-process
 // rows also measure the in-process executor in their own process right before, and log
 // the per-job overhead against it. Without redis-server the BullMQ rows are skipped.
@@ -17,7 +17,9 @@ const { nowMs, repeat } = require("./measure.js");
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
 const CHUNK = 64;
-const WORKER_CONCURRENCY = Number(process.env.WKW_BENCH_WORKER_CONCURRENCY ?? 8);
+// Jobs per worker process: whole-file jobs use the native pool's threads already (1);
+// small chunk jobs spend most of their time waiting for Redis (8).
+const WORKER_CONCURRENCY = { compress: 1, job: 8 };
 const log = (line) => process.stderr.write(line + "\n");
 
 const redisAvailable = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -49,7 +51,7 @@ function freePort() {
 }
 
 /** redis-server on a free port in a temporary folder, and 2 `wkw worker` processes. */
-async function startCluster(queue) {
+async function startCluster(queue, concurrency) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wkw-bench-redis-"));
   const port = await freePort();
   const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
@@ -59,7 +61,7 @@ async function startCluster(queue) {
     if (Date.now() > deadline) throw new Error("redis-server did not start");
     await new Promise((r) => setTimeout(r, 50));
   }
-  const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(WORKER_CONCURRENCY), "--allow-module", __dirname], { stdio: ["ignore", "ignore", "pipe"] }));
+  const workers = [0, 1].map(() => spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--allow-module", __dirname], { stdio: ["ignore", "ignore", "pipe"] }));
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
     let out = "";
     w.stderr.on("data", (d) => { out += d; if (out.includes("wkw worker: queue")) resolve(); });
@@ -77,14 +79,14 @@ async function startCluster(queue) {
   };
 }
 
-async function makeExecutor(kind) {
+async function makeExecutor(kind, what) {
   if (kind === "inproc") return { executor: new InProcessExecutor(), stop: async () => {} };
   if (kind === "threads") {
     const executor = new WorkerThreadExecutor({ threads: 2 });
     return { executor, stop: () => executor.close() };
   }
   const queue = `bench${process.pid}`;
-  const cluster = await startCluster(queue);
+  const cluster = await startCluster(queue, WORKER_CONCURRENCY[what]);
   const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue, itemsPerJob: kind === "bullmq16" ? 16 : 1 });
   return { executor, stop: async () => { await executor.close(); await cluster.stop(); } };
 }
@@ -120,7 +122,7 @@ function row(what, kind) {
     const bytes = params.edge ** 3;
     let base;
     if (kind !== "inproc") base = await measure(what, mag, dir, new InProcessExecutor(), params.budgetMs);
-    const { executor, stop } = await makeExecutor(kind);
+    const { executor, stop } = await makeExecutor(kind, what);
     try {
       const r = await measure(what, mag, dir, executor, params.budgetMs);
       const perJobUs = (r.best * 1e3) / r.jobs;
