@@ -8,6 +8,7 @@ import { loadProperties } from "../dataset/properties.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { BLOCK_TYPES, type BlockType } from "../wkw/header.js";
 import { verifyMag } from "./verify.js";
+import { downsampleCommand, DOWNSAMPLE_USAGE } from "./downsample.js";
 
 const USAGE = `Usage: wkw <command> [options]
 
@@ -18,7 +19,7 @@ Commands:
   compress <mag> <target>           copy a mag with another block type
       --block-type lz4|lz4hc|raw    (default lz4hc)
       --level N                     LZ4HC level 1..12 (default 9)
-  help                              this text
+${DOWNSAMPLE_USAGE}  help                              this text
 `;
 
 async function info(target: string): Promise<void> {
@@ -59,6 +60,7 @@ async function compress(src: string, dst: string, blockType: string, level: stri
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "downsample") return downsampleCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
