@@ -135,14 +135,16 @@ class Resampler {
     for (int i = 0; i < 3; i++) f_[i] = factors[i];
   }
 
-  void fill(uint64_t index, uint8_t* block) const {
+  // Returns false when the block is all zeros (outside the region, or no source data).
+  bool fill(uint64_t index, uint8_t* block) const {
     const Header& h = dst_->header;
     uint32_t bx, by, bz;
     mortonDecode(index, bx, by, bz);
     const BlockGeom g = blockGeom(h, fbox_, bx, by, bz);
     const Box part = blockBox(g).intersect(region_);
     std::memset(block, 0, size_t(h.blockBytes()));
-    if (part.empty()) return;
+    if (part.empty()) return false;
+    bool any = false;
     // Slabs along z keep the source region bounded whatever the factors.
     const int64_t planeBytes = boxBytes(sourceBoxOf(slab(part, part.lo[2], part.lo[2] + 1), f_, upsample_), files_.header().voxelSize);
     const int64_t step = std::max<int64_t>(1, kMaxSourceBytes / std::max<int64_t>(1, planeBytes));
@@ -152,6 +154,7 @@ class Resampler {
       const size_t srcBytes = size_t(boxBytes(srcBox, files_.header().voxelSize));
       uint8_t* dense = sourceBuffer(srcBytes).data();
       if (!files_.read(srcBox, dense)) continue;  // nothing on disk: zeros
+      any = true;
       if (upsample_) {
         replicate(dense, srcBox, s, f_, block, g);
         continue;
@@ -172,6 +175,7 @@ class Resampler {
       out.stride[3] = c * g.edge * g.edge;
       downsampleRegion(h.voxelType, filter_, in, f_, out, 0, out.shape[3]);
     }
+    return any;
   }
 
  private:
@@ -213,8 +217,8 @@ class RawAssembly {
     const size_t bb = size_t(header_.blockBytes());
     std::vector<uint8_t>& block = blockBuffer(bb);
     for (uint64_t i = first; i < last; i++) {
-      r.fill(i, block.data());
-      tmp.pwriteAll(block.data(), bb, header_.dataOffset + i * bb);
+      // All-zero blocks stay holes of the (sparse) file: they read as zeros.
+      if (r.fill(i, block.data())) tmp.pwriteAll(block.data(), bb, header_.dataOffset + i * bb);
     }
     if (pending_.fetch_sub(1) == 1) {
       std::lock_guard<std::mutex> lock(pathLock(target_));
@@ -230,6 +234,7 @@ class RawAssembly {
       uint8_t head[kHeaderSize];
       serializeHeader(header_, head);
       tmp_->pwriteAll(head, kHeaderSize, 0);
+      tmp_->truncate(header_.dataOffset + header_.blocksPerFile() * header_.blockBytes());
     }
     return *tmp_;
   }
