@@ -226,27 +226,62 @@ void generic(const StridedArray& in, const int64_t f[3], const StridedArray& out
 }
 
 // Factors 2-2-FZ (FZ 1 or 2), one channel, x contiguous, no padding.
+template <typename T, int FZ>
+struct Rows {
+  const T *r00, *r01, *r10, *r11;
+  // The 4 or 8 values of output voxel ox.
+  void load(int64_t ox, T* v) const {
+    const int64_t x = 2 * ox;
+    v[0] = r00[x]; v[1] = r00[x + 1]; v[2] = r01[x]; v[3] = r01[x + 1];
+    if constexpr (FZ == 2) {
+      v[4] = r10[x]; v[5] = r10[x + 1]; v[6] = r11[x]; v[7] = r11[x + 1];
+    }
+  }
+};
+
 template <typename T, Filter F, int FZ>
 void fast22(const StridedArray& in, const StridedArray& out, int64_t z0, int64_t z1) {
+  constexpr int N = 4 * FZ;
   const T* src = reinterpret_cast<const T*>(in.base);
   T* dst = reinterpret_cast<T*>(out.base);
   const int64_t nx = out.shape[1];
   const int64_t ox1 = out.stride[1];
+  thread_local std::vector<uint8_t> mixed;  // per row: the block is not uniform
+  if (mixed.size() < size_t(nx)) mixed.resize(size_t(nx));
   for (int64_t oz = z0; oz < z1; oz++)
     for (int64_t oy = 0; oy < out.shape[2]; oy++) {
-      const T* r00 = src + 2 * oy * in.stride[2] + FZ * oz * in.stride[3];
-      const T* r01 = r00 + in.stride[2];
-      const T* r10 = FZ == 2 ? r00 + in.stride[3] : r00;
-      const T* r11 = FZ == 2 ? r01 + in.stride[3] : r01;
+      Rows<T, FZ> rows;
+      rows.r00 = src + 2 * oy * in.stride[2] + FZ * oz * in.stride[3];
+      rows.r01 = rows.r00 + in.stride[2];
+      rows.r10 = FZ == 2 ? rows.r00 + in.stride[3] : rows.r00;
+      rows.r11 = FZ == 2 ? rows.r01 + in.stride[3] : rows.r01;
       T* o = dst + oy * out.stride[2] + oz * out.stride[3];
-      for (int64_t ox = 0; ox < nx; ox++) {
-        const int64_t x = 2 * ox;
-        if constexpr (FZ == 2) {
-          T v[8] = {r00[x], r00[x + 1], r01[x], r01[x + 1], r10[x], r10[x + 1], r11[x], r11[x + 1]};
-          o[ox * ox1] = reduceFixed<T, F, 8>(v);
-        } else {
-          T v[4] = {r00[x], r00[x + 1], r01[x], r01[x + 1]};
-          o[ox * ox1] = reduceFixed<T, F, 4>(v);
+      if constexpr (F == Filter::kMode && std::is_integral_v<T>) {
+        // Segmentation: most blocks are uniform. A branchless min/max pass writes those
+        // (and vectorises); a second pass computes the mode of the mixed ones.
+        uint8_t* m = mixed.data();
+        for (int64_t ox = 0; ox < nx; ox++) {
+          T v[N];
+          rows.load(ox, v);
+          T lo = v[0], hi = v[0];
+          for (int i = 1; i < N; i++) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+          }
+          o[ox * ox1] = lo;
+          m[ox] = lo != hi;
+        }
+        for (int64_t ox = 0; ox < nx; ox++) {
+          if (!m[ox]) continue;
+          T v[N];
+          rows.load(ox, v);
+          o[ox * ox1] = reduceFixed<T, F, N>(v);
+        }
+      } else {
+        for (int64_t ox = 0; ox < nx; ox++) {
+          T v[N];
+          rows.load(ox, v);
+          o[ox * ox1] = reduceFixed<T, F, N>(v);
         }
       }
     }
