@@ -232,3 +232,20 @@ test("CLI: wkw downsample <dataset> --coarsest --mode --sampling", async (t) => 
   assert.throws(() => execFileSync(process.execPath, [path.join(root, "dist/cli/main.js"), "downsample", dir, "--mode", "bicubic"], { encoding: "utf8", stdio: "pipe" }),
     (e) => e.status === 1 && /ERR_WKW_ARGUMENT/.test(e.stderr) && /median, mode, max, min, average, nearest/.test(e.stderr));
 });
+
+// Optional cross-check with the reference WKW library's command-line tool (not part of the
+// package): WKWREF=/path/to/wkwref node --test test/downsample-layer.test.mjs
+test("compressed and raw targets read identically with the reference decoder (WKWREF)", { skip: !process.env.WKWREF && "set WKWREF to the wkwref tool" }, async (t) => {
+  const { readFileSync } = await import("node:fs");
+  const { layer } = await makeLayer(t, { category: "segmentation", dtype: "uint32", fill: cells, channels: 1 });
+  const hc = await layer.downsampleMag(1, 2); // LZ4HC
+  const raw = await layer.downsampleMag(1, [4, 4, 2], { compress: false });
+  for (const mv of [hc, raw]) {
+    const out = path.join(tempDir(t), "out.raw");
+    const box = layer.boundingBox.alignWithMag(mv.mag, { ceil: true }).inMag(mv.mag);
+    execFileSync(process.env.WKWREF, ["read", mv.path, ...box.topLeft.map(String), ...box.size.map(String), out]);
+    const ours = await mv.read(box.topLeft, box.size);
+    assert.ok(Buffer.compare(readFileSync(out), bytes(ours.data)) === 0, `${mv.name} (${mv.header.blockType})`);
+    assert.ok(ours.data.some((v) => v !== 0));
+  }
+});
