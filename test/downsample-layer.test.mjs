@@ -118,6 +118,19 @@ test("multi-channel, other dtypes, explicit modes, raw targets; data outside the
   }
 });
 
+test("large compressed target files are streamed block by block (one task per file)", async (t) => {
+  const dir = path.join(tempDir(t), "ds");
+  const ds = await Dataset.create(dir, { scale: [1, 1, 1] });
+  const layer = await ds.addLayer("color", "color", { dtypePerChannel: "uint8" });
+  const mag1 = await layer.addMag(1, { blockLen: 16, fileLen: 32, compress: true }); // 512³ files: 128 MiB decoded
+  await mag1.write(makeArray(Uint8Array, [1, 70, 40, 24], noise), [500, 3, 1]); // across two files in x
+  const mv = await layer.downsampleMag(1, 2);
+  assert.equal(mv.header.blockType, "lz4hc");
+  assert.deepEqual((await mv.getBoundingBoxesOnDisk()).map((b) => b.topLeft), [[0, 0, 0]]);
+  await assertKernel(layer, 1, 2, "median");
+  ds.close();
+});
+
 test("downsampleMagList sorts and chains; upsample replicates every voxel into its whole block", async (t) => {
   const { layer } = await makeLayer(t, { scale: [1, 1, 2] });
   const built = await layer.downsampleMagList(1, [[4, 4, 2], [2, 2, 1]], { interpolationMode: "max" });

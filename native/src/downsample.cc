@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "codec.h"
 #include "errors.h"
 #include "file_encoding.h"
 #include "morton.h"
@@ -260,6 +261,52 @@ class RawPartTask : public Task {
   bool durable_;
 };
 
+// A large compressed target file, encoded block after block by one task and streamed to
+// its temporary file (the jump table is written last): memory stays at one block whatever
+// the file size, where the parallel part encoding would hold the whole compressed file.
+class StreamedFileTask : public Task {
+ public:
+  StreamedFileTask(std::string target, const Header& h, std::shared_ptr<const Resampler> r,
+                   const WriteOptions& options)
+      : target_(std::move(target)), header_(h), r_(std::move(r)), options_(options) {
+    header_.dataOffset = kHeaderSize + 8 * header_.blocksPerFile();
+  }
+
+  void run() override {
+    const uint64_t n = header_.blocksPerFile();
+    const size_t bb = size_t(header_.blockBytes());
+    std::vector<uint8_t>& block = blockBuffer(bb);
+    std::vector<uint8_t> packed(compressBound(bb));
+    std::vector<uint8_t> table(8 * n);
+    TempFile tmp(target_);
+    uint64_t pos = header_.dataOffset;
+    for (uint64_t i = 0; i < n; i++) {
+      r_->fill(i, block.data());
+      const size_t len = compressBlock(block.data(), bb, packed.data(), packed.size(),
+                                       header_.blockType, options_.level);
+      tmp.pwriteAll(packed.data(), len, pos);
+      pos += len;
+      for (int k = 0; k < 8; k++) table[8 * i + k] = uint8_t(pos >> (8 * k));
+    }
+    uint8_t head[kHeaderSize];
+    serializeHeader(header_, head);
+    tmp.pwriteAll(head, kHeaderSize, 0);
+    tmp.pwriteAll(table.data(), table.size(), kHeaderSize);
+    std::lock_guard<std::mutex> lock(pathLock(target_));
+    tmp.commit(options_.durable);
+  }
+
+ private:
+  const std::string target_;
+  Header header_;
+  std::shared_ptr<const Resampler> r_;
+  WriteOptions options_;
+};
+
+// Above this decoded file size a compressed target is streamed by one task (parallel
+// across files only) instead of encoded in parallel parts held in memory.
+constexpr uint64_t kStreamedFileBytes = uint64_t(64) << 20;
+
 }  // namespace
 
 void planResampleFile(std::vector<std::unique_ptr<Task>>& tasks,
@@ -270,6 +317,10 @@ void planResampleFile(std::vector<std::unique_ptr<Task>>& tasks,
   const Box fbox = fileBox(h, fx, fy, fz);
   const std::string target = cubePath(dst->root, fx, fy, fz);
   auto resampler = std::make_shared<const Resampler>(src, dst, fbox, factors, filter, upsample, region);
+  if (h.compressed() && h.blocksPerFile() * h.blockBytes() > kStreamedFileBytes) {
+    tasks.emplace_back(new StreamedFileTask(target, h, resampler, options));
+    return;
+  }
   if (h.compressed()) {
     auto fill = std::make_shared<const BlockFill>(
         [resampler](uint64_t index, uint8_t* block) { resampler->fill(index, block); });
