@@ -158,6 +158,9 @@ test("async equals sync; strided (C-order, offset) input equals the Fortran copy
   const b = downsampleArraySync({ data: vol, shape: [1, 96, 96, 96] }, [2, 2, 1], "median");
   assert.deepEqual(a.shape, [1, 48, 48, 96]);
   assert.ok(Buffer.compare(bytes(a.data), bytes(b.data)) === 0);
+  // many channels (more than a WKW voxel holds): filtered per channel
+  const wide = { data: values("int32", 300 * 4 * 3 * 2, 3), shape: [300, 4, 3, 2] };
+  sameValues(await downsampleArray(wide, 2, "mode"), referenceDownsample(wide, [2, 2, 2], "mode"), "300 channels");
   const empty = downsampleArraySync({ data: new Uint8Array(0), shape: [0, 4, 4] }, 2, "max");
   assert.deepEqual(empty.shape, [1, 0, 2, 2]);
 });

@@ -46,8 +46,8 @@ function plan(input: unknown, factors: unknown, mode: unknown) {
   const dtype = voxelTypeOf(v.data);
   if (dtype === undefined) throw argumentError("input.data", "a TypedArray of a voxel type (Uint8Array … BigInt64Array, Float32Array, Float64Array)", v.data);
   const channels = Array.isArray(v.shape) && v.shape.length === 4 ? v.shape[0] : 1;
-  if (typeof channels !== "number" || !Number.isInteger(channels) || channels < 1 || channels > 255) {
-    throw argumentError("input.shape", "[c, x, y, z] with 1 to 255 channels, or [x, y, z]", v.shape);
+  if (typeof channels !== "number" || !Number.isInteger(channels) || channels < 1 || channels > 65535) {
+    throw argumentError("input.shape", "[c, x, y, z] with 1 to 65535 channels, or [x, y, z]", v.shape);
   }
   const s = toStridedInput(input, dtype, channels, "input");
   const shape = [channels, ...s.size.map((n, i) => Math.ceil(n / f[i]!))] as [number, number, number, number];

@@ -130,7 +130,7 @@ std::vector<std::unique_ptr<Task>> planArray(const Napi::CallbackInfo& info) {
   const Filter filter = filterArg(info[5]);
   Typed out = typedArg(info[6], "out");
   if (out.code != in.code) throwArgument("out must have the element type of data");
-  if (shape[0] < 1 || shape[0] > 255) throwArgument("shape[0] (channels) must be in [1, 255]");
+  if (shape[0] < 1 || shape[0] > 65535) throwArgument("shape[0] (channels) must be in [1, 65535]");
   std::vector<std::unique_ptr<Task>> tasks;
   int64_t outShape[4] = {shape[0], 0, 0, 0};
   Int128 outCount = shape[0];
