@@ -222,8 +222,8 @@ async function buildStep(layer: Layer, step: Step, c: Common, progress: { base: 
     }
     await fsp.writeFile(path.join(fresh, MARKER), JSON.stringify({ from: step.from.toArray(), mode: c.mode }));
     await fsp.rename(fresh, path.join(layerDir, dirName));
-    await removeTemp(temp);
-    return await listNewMag(layer, step.to, dirName);
+    const [mv] = await Promise.all([listNewMag(layer, step.to, dirName), removeTemp(temp)]);
+    return mv;
   } catch (err) {
     // Keep the temporary folder only if it may hold the only copy of an overwritten mag.
     if (!existing || (await fsp.access(path.join(layerDir, dirName)).then(() => true, () => false))) await removeTemp(temp);
