@@ -26,6 +26,10 @@ test("downsampleFileJob / upsampleFileJob run from JSON (view and args), one tar
   const target = path.join(dir, "target2");
   (await WkwDataset.create(target, header)).close();
   const args = { target, targetHeader: header, factors: [2, 2, 2], mode: "mode", region: [...region.topLeft, ...region.bottomRight] };
+  const ref = jobs.resampleJobReference(false, args);
+  assert.equal(require(ref.module)[ref.name], jobs.downsampleFileJob);
+  assert.ok(path.isAbsolute(ref.module));
+  assert.deepEqual(JSON.parse(JSON.stringify(ref.args)), args);
   const files = await jobs.plannedTargetFiles(mag1, args, false, region);
   assert.deepEqual(files, [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]]); // mag-2 region [0,1,1]..[16,11,8), files of 8³
   for (const [i, f] of files.entries()) {

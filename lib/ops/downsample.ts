@@ -78,6 +78,11 @@ export function upsampleFileJob(view: View, _index: number, args: ResampleJobArg
   return resampleJob(view, args, true);
 }
 
+/** The job reference `{ module, name, args }` of one mag's jobs, for executors that run jobs elsewhere. */
+export function resampleJobReference(upsample: boolean, args: ResampleJobArgs): { module: string; name: string; args: ResampleJobArgs } {
+  return { module: __filename, name: upsample ? "upsampleFileJob" : "downsampleFileJob", args };
+}
+
 /**
  * The target cube files that source files `files` (indices) feed, inside `region`
  * (target voxels), sorted by z, y, x.
