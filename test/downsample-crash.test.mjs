@@ -50,7 +50,7 @@ async function assertListedComplete(dir) {
 
 function runChild(dir, killAfter) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, "support/downsample-child.mjs"), dir, "color"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [path.join(here, "support/downsample-child.mjs"), dir, "color", killAfter === undefined ? "exit" : "linger"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "", killed = false;
     child.stdout.on("data", (d) => {
       out += d;

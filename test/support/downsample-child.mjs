@@ -14,3 +14,5 @@ await ds.getLayer(name).downsample({
   onProgress: ({ done, total }) => writeSync(1, `progress ${done}/${total}\n`),
 });
 writeSync(1, "done\n");
+// Linger when asked, so that a kill the parent sends after the last file always lands.
+if (process.argv[4] === "linger") setTimeout(() => {}, 60_000);
