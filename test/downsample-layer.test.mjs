@@ -221,6 +221,23 @@ test("bad input: a WkwError with a code, nothing written or listed", async (t) =
   assert.deepEqual(snapshot(dir), before);
 });
 
+test("a corrupt or truncated source file fails with its code and path; nothing is listed or left", async (t) => {
+  const { truncateSync, writeFileSync: write, readFileSync: read } = await import("node:fs");
+  for (const [what, damage, code] of [
+    ["truncated", (f) => truncateSync(f, 200), "ERR_WKW_TRUNCATED"],
+    ["corrupt", (f) => { const b = read(f); b.fill(0xff, b.length - 64); write(f, b); }, "ERR_WKW_CORRUPT"],
+  ]) {
+    const { dir, layer, mag1 } = await makeLayer(t);
+    await mag1.compress();
+    const file = path.join(mag1.path, "z0", "y1", "x1.wkw");
+    damage(file);
+    const before = snapshot(dir);
+    await assert.rejects(layer.downsample({ coarsestMag: 4, samplingMode: "isotropic" }), (e) => e.code === code && e.path === file, what);
+    assert.deepEqual(snapshot(dir), before, what);
+    assert.deepEqual([...layer.mags.keys()], ["1"]);
+  }
+});
+
 test("an unlisted folder with the target's name is refused (or replaced with allowOverwrite)", async (t) => {
   const { dir, layer } = await makeLayer(t);
   (await WkwDataset.create(path.join(layer.path, "2-2-2"), { voxelType: "uint8" })).close();
