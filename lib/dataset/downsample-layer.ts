@@ -194,7 +194,10 @@ async function buildStep(layer: Layer, step: Step, c: Common, progress: { base: 
   const existing = layer.mags.get(step.to.toLayerName());
   if (!existing) {
     const adopted = await adoptOrClear(layer, step.to, c.allowOverwrite);
-    if (adopted) return adopted;
+    if (adopted) {
+      c.onProgress?.({ done: progress.base + step.files.length, total: progress.total, unit: "files" });
+      return adopted;
+    }
   }
   if (c.signal?.aborted) throw abortError();
   const layerDir = layer.path;
