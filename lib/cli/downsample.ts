@@ -43,9 +43,13 @@ export async function downsampleCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       coarsest: { type: "string" }, mode: { type: "string" }, sampling: { type: "string" }, from: { type: "string" },
-      "no-compress": { type: "boolean" }, overwrite: { type: "boolean" },
+      "no-compress": { type: "boolean" }, overwrite: { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    process.stdout.write(`Usage: wkw downsample <dataset|layer> [options]\n\n${DOWNSAMPLE_USAGE}`);
+    return 0;
+  }
   if (positionals.length !== 1) throw argumentError("path", `downsample takes one dataset or layer path\n\n${DOWNSAMPLE_USAGE}`);
   const { dataset: dir, layer: only } = resolveTarget(positionals[0]!);
   const ds = await Dataset.open(dir);

@@ -8,7 +8,6 @@ import { loadProperties } from "../dataset/properties.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { BLOCK_TYPES, type BlockType } from "../wkw/header.js";
 import { verifyMag } from "./verify.js";
-import { downsampleCommand, DOWNSAMPLE_USAGE } from "./downsample.js";
 
 const USAGE = `Usage: wkw <command> [options]
 
@@ -19,7 +18,7 @@ Commands:
   compress <mag> <target>           copy a mag with another block type
       --block-type lz4|lz4hc|raw    (default lz4hc)
       --level N                     LZ4HC level 1..12 (default 9)
-${DOWNSAMPLE_USAGE}  help                              this text
+  help                              this text
 `;
 
 async function info(target: string): Promise<void> {
@@ -60,7 +59,7 @@ async function compress(src: string, dst: string, blockType: string, level: stri
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "downsample") return downsampleCommand(argv.slice(1));
+  if (argv[0] === "downsample") return (await import("./downsample.js")).downsampleCommand(argv.slice(1)); // usage: DOWNSAMPLE_USAGE
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
