@@ -17,3 +17,5 @@ export { BullMQExecutor, type BullMQExecutorOptions } from "./ops/bullmq-executo
 export { createWorker, type CreateWorkerOptions, type WkwWorker } from "./ops/bullmq-worker.js";
 export { type JobRef, ownJob } from "./ops/job-ref.js";
 export type { MapOptions } from "./ops/executor.js";
+export * from "./ops/downsample-exports.js";
+export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";

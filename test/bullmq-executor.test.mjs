@@ -50,12 +50,12 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test("1: fill, zipped job, compress and copyDataset on 3 wkw workers equal the in-process executor byte for byte", { skip }, async (t) => {
+test("1: fill, zipped job, downsampleMag, compress and copyDataset on 3 wkw workers equal the in-process executor byte for byte", { skip }, async (t) => {
   await pool("scenario", 3);
   const ex = new BullMQExecutor({ connection: redis.url, queueName: "scenario" });
   t.after(() => ex.close());
   const got = await runScenario(path.join(root, "one"), ex);
-  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 2 + 18 + 18);
+  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 3 + 18 + 18 + 8);
   assert.deepEqual(got.ds, expected.ds);
   assert.deepEqual(got.copy, expected.copy);
   assert.deepEqual(got.progress.map(([d]) => d), Array.from({ length: 18 }, (_, i) => i + 1));

@@ -15,13 +15,13 @@ function tempRoot(t) {
   return root;
 }
 
-test("6: fill, zipped job, compress and copyDataset on 2 threads equal the in-process executor byte for byte", async (t) => {
+test("6: fill, zipped job, downsampleMag, compress and copyDataset on 2 threads equal the in-process executor byte for byte", async (t) => {
   const root = tempRoot(t);
   const expected = await runScenario(path.join(root, "inproc"), new InProcessExecutor({ concurrency: 2 }));
   const ex = new WorkerThreadExecutor({ threads: 2 });
   t.after(() => ex.close());
   const got = await runScenario(path.join(root, "threads"), ex);
-  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 2 + 18 + 18); // headers, 18 files per layer
+  assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 3 + 18 + 18 + 8); // headers, 18 files per layer, 8 in mag 2-2-1
   assert.deepEqual(got.ds, expected.ds);
   assert.deepEqual(got.copy, expected.copy);
   assert.deepEqual(got.progress.map(([d]) => d).sort((a, b) => a - b), Array.from({ length: 18 }, (_, i) => i + 1));

@@ -1,5 +1,5 @@
 // The operations every executor must run with identical results: a user chunk job (fill),
-// a zipped user job (invert into a second layer), compress and copyDataset. run() returns
+// a zipped user job (invert into a second layer), downsampleMag, compress and copyDataset. run() returns
 // the sha256 of every file of the layer folders (datasource-properties.json aside).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -42,6 +42,7 @@ export async function runScenario(root, executor, extra = {}) {
     ...(extra.signal ? { signal: extra.signal } : {}),
   });
   await color.forZippedChunks(ref("invert"), inv, { sourceChunkSize: [32, 32, 32], targetChunkSize: [32, 32, 32], executor });
+  await ds.getLayer("color").downsampleMag(1, [2, 2, 1], { executor });
   await inv.compress({ executor });
   const copy = await ds.copyDataset(path.join(root, "copy"), { fileLen: 2, compress: true, executor });
   ds.close();
