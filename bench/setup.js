@@ -29,7 +29,9 @@ function folderBytes(dir) {
 /** Generates every dataset; returns facts about them (compression ratios, timings). */
 async function buildDatasets(dir, params, log) {
   const { edge, blockLen, fileLen } = params;
-  const fileVx = blockLen * fileLen;
+  // Written in chunks of at most one file and 256³ voxels: with webKnossos' file length 32
+  // one file is 1024³ voxels, larger than the volume and than memory should hold.
+  const chunkVx = Math.min(blockLen * fileLen, 256, edge);
   const info = {};
   for (const [name, v] of Object.entries(VOLUMES)) {
     const t0 = nowMs();
@@ -38,18 +40,18 @@ async function buildDatasets(dir, params, log) {
     for (const blockType of BLOCK_TYPES) {
       sets.push(await WkwDataset.create(datasetPath(dir, name, blockType), { voxelType: v.voxelType, blockLen, fileLen, blockType }));
     }
-    const chunk = new v.Array(fileVx ** 3);
+    const chunk = new v.Array(chunkVx ** 3);
     let genMs = 0;
     const writeMs = { raw: 0, lz4: 0, lz4hc: 0 };
-    for (let z = 0; z < edge; z += fileVx)
-      for (let y = 0; y < edge; y += fileVx)
-        for (let x = 0; x < edge; x += fileVx) {
+    for (let z = 0; z < edge; z += chunkVx)
+      for (let y = 0; y < edge; y += chunkVx)
+        for (let x = 0; x < edge; x += chunkVx) {
           const g0 = nowMs();
-          volume.fill([x, y, z], [fileVx, fileVx, fileVx], chunk);
+          volume.fill([x, y, z], [chunkVx, chunkVx, chunkVx], chunk);
           genMs += nowMs() - g0;
           for (const ds of sets) {
             const w0 = nowMs();
-            await ds.write([x, y, z], { data: chunk, shape: [fileVx, fileVx, fileVx] });
+            await ds.write([x, y, z], { data: chunk, shape: [chunkVx, chunkVx, chunkVx] });
             writeMs[ds.header.blockType] += nowMs() - w0;
           }
         }
