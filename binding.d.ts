@@ -72,11 +72,8 @@ export declare function serializeHeader(header: NativeHeaderFields): Buffer;
 /** Bounds the process-wide cache of open cube files by count and by bytes (jump tables). */
 export declare function setFileCacheCapacity(maxFiles: number, maxBytes: number): void;
 export declare function fileCacheStats(): { files: number; bytes: number; maxFiles: number; maxBytes: number };
-/**
- * Memory for a read's result (not zeroed), returned to the pool when collected. Recycled
- * memory if some fits; else fresh memory if `fresh`; else (or at the pool's limit) null.
- */
-export declare function allocateOutput(bytes: number, fresh: boolean): ArrayBuffer | null;
+/** Memory for a read's result (not zeroed), returned to the pool when collected; null at the pool's limit. */
+export declare function allocateOutput(bytes: number): ArrayBuffer | null;
 export declare function setOutputPoolLimit(maxBytes: number): void;
 export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; maxBytes: number };
 /** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */

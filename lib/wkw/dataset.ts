@@ -172,7 +172,7 @@ export class WkwDataset {
     return this.#native;
   }
 
-  #prepareRead(offset: unknown, size: unknown, options: unknown, sync: boolean) {
+  #prepareRead(offset: unknown, size: unknown, options: unknown) {
     const [o, s] = checkRegion(offset, size);
     const opts = checkOptionsObject("options", options);
     const h = this.header;
@@ -183,7 +183,7 @@ export class WkwDataset {
       try {
         // Large results come from the pool of recycled arrays (not zeroed: the read
         // writes every voxel); small ones from V8, already zeroed.
-        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s, !sync);
+        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
         if (array === undefined) {
           array = allocateVoxelArray(h.voxelType, h.numChannels, s);
           zeroed = true;
@@ -199,7 +199,7 @@ export class WkwDataset {
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
   async read(offset: Vec3, size: Vec3, options?: ReadOptions): Promise<VoxelArray> {
-    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options, false);
+    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
@@ -214,7 +214,7 @@ export class WkwDataset {
 
   /** Synchronous read for small regions: no thread-pool hop. */
   readSync(offset: Vec3, size: Vec3, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
-    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options, true);
+    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options);
     try {
       this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
     } catch (err) {

@@ -10,14 +10,11 @@ import { type Shape4, type VoxelArray, fortranStrides } from "./voxel-array.js";
 export const POOLED_MIN_BYTES = 128 * 1024;
 
 /**
- * A (c, x, y, z) array of pooled, not zeroed memory, or undefined (then use V8's): for
- * small arrays, at the pool's limit, and without `fresh` when no recycled memory fits.
- *
- * Arrays return to the pool only after they are collected and the event loop has turned,
- * so a synchronous loop of reads would only ever take fresh memory: sync reads pass
- * `fresh: false` and otherwise use V8's allocation, which malloc recycles at once.
+ * A (c, x, y, z) array of pooled, not zeroed memory, or undefined (then use V8's) for
+ * small arrays and at the pool's limit. Arrays return to the pool after they are collected
+ * and the event loop has turned.
  */
-export function allocatePooledVoxelArray(dtype: VoxelType, channels: number, size: readonly number[], fresh: boolean): VoxelArray | undefined {
+export function allocatePooledVoxelArray(dtype: VoxelType, channels: number, size: readonly number[]): VoxelArray | undefined {
   const shape: Shape4 = [channels, size[0]!, size[1]!, size[2]!];
   const n = shape[0] * shape[1] * shape[2] * shape[3];
   const bytes = n * TYPE_SIZE[dtype];
@@ -26,7 +23,7 @@ export function allocatePooledVoxelArray(dtype: VoxelType, channels: number, siz
   if (n > 2 ** 32) return undefined;
   let buffer: ArrayBuffer | null;
   try {
-    buffer = binding.allocateOutput(bytes, fresh);
+    buffer = binding.allocateOutput(bytes);
   } catch {
     return undefined;
   }

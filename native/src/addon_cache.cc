@@ -1,7 +1,7 @@
 // The caches and pools as seen from JavaScript (typed in binding.d.ts):
 //   new BlockCache(maxBytes) with stats() and clear(), passed to NativeMag;
 //   setFileCacheCapacity(maxFiles, maxBytes), fileCacheStats();
-//   allocateOutput(bytes, fresh) → ArrayBuffer from the pool of recycled arrays,
+//   allocateOutput(bytes) → ArrayBuffer from the pool of recycled arrays,
 //   setOutputPoolLimit(bytes), outputPoolStats().
 #include "addon_cache.h"
 
@@ -104,7 +104,7 @@ Napi::Value AllocateOutput(const Napi::CallbackInfo& info) {
     const uint64_t bytes = sizeArg(info[0], "bytes");
     if (bytes > (uint64_t(1) << 46)) throwArgument("bytes must be at most 2^46");
     size_t capacity = 0;
-    void* data = OutputPool::instance().take(size_t(bytes), capacity, info[1].ToBoolean());
+    void* data = OutputPool::instance().take(size_t(bytes), capacity);
     if (!data) return env.Null();  // pool limit reached: the caller allocates
     napi_value result;
     if (napi_create_external_arraybuffer(env, data, size_t(bytes), releaseOutput,

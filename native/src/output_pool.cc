@@ -17,12 +17,12 @@ struct OutputPool::Impl {
   size_t outstanding = 0;  // handed out and not given back yet
   size_t limit = defaultLimit();
 
-  // 1 GiB or an eighth of the physical memory, whichever is smaller.
+  // 256 MiB or a sixteenth of the physical memory, whichever is smaller.
   static size_t defaultLimit() {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    const size_t gib = size_t(1) << 30;
-    if (pages <= 0 || page <= 0) return gib;
-    return std::min(gib, size_t(pages) / 8 * size_t(page));
+    const size_t cap = size_t(256) << 20;
+    if (pages <= 0 || page <= 0) return cap;
+    return std::min(cap, size_t(pages) / 16 * size_t(page));
   }
 };
 
@@ -71,7 +71,7 @@ void* mapFresh(size_t capacity) {
 
 }  // namespace
 
-void* OutputPool::take(size_t bytes, size_t& capacity, bool fresh) {
+void* OutputPool::take(size_t bytes, size_t& capacity) {
   Impl& p = impl();
   const size_t want = roundUp(bytes == 0 ? 1 : bytes);
   {
@@ -87,9 +87,10 @@ void* OutputPool::take(size_t bytes, size_t& capacity, bool fresh) {
       return data;
     }
     // Arrays come back only when JavaScript has collected them *and* the event loop has
-    // turned (Node runs the release callbacks then): a synchronous loop of reads returns
-    // none. Bounding what is out keeps such a loop from holding unbounded memory.
-    if (!fresh || p.retained + p.outstanding + want > p.limit) return nullptr;
+    // turned (Node runs the release callbacks then): a synchronous loop of reads gets none
+    // back. Bounding what is out keeps such a loop from holding unbounded memory; past the
+    // limit it allocates as V8 does (and V8 frees without the event loop).
+    if (p.retained + p.outstanding + want > p.limit) return nullptr;
     p.outstanding += want;
   }
   void* data = mapFresh(want);

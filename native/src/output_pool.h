@@ -15,9 +15,8 @@ class OutputPool {
  public:
   static OutputPool& instance();
   // At least `bytes` of memory, not zeroed; `capacity` receives its real size. nullptr
-  // when no free buffer fits and `fresh` is false, or the pool's limit is reached, or
-  // there is no memory: the caller allocates otherwise.
-  void* take(size_t bytes, size_t& capacity, bool fresh);
+  // when the pool's limit is reached or there is no memory: the caller allocates otherwise.
+  void* take(size_t bytes, size_t& capacity);
   // Gives back memory from take(): kept for reuse within the limit, unmapped otherwise.
   void give(void* data, size_t capacity);
   void setRetainLimit(size_t bytes);
