@@ -44,7 +44,8 @@ function configurations(params) {
         for (const blockType of blockTypes) {
           const reference = ({ dir }) => ({
             cmd: "read", dir: datasetPath(dir, volume, blockType, geometry), offset: [0, 0, 0], size: [n, n, n],
-            repeat: Math.max(5, Math.min(200, Math.ceil((64 << 20) / (n ** 3 * TYPE_BYTES[volume])))),
+            // About 256 MiB read (at least 5 reads): enough CPU time to measure it in 10 ms ticks.
+            repeat: Math.max(5, Math.min(400, Math.ceil((256 << 20) / (n ** 3 * TYPE_BYTES[volume])))),
           });
           for (const sync of [false, true]) {
             for (const fresh of outs) {

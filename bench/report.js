@@ -19,6 +19,11 @@ function rows(configs, results, references) {
       row.referenceMbps = r.bytesPerOp / (ref.msPerOp * 1e3);
       row.referenceUs = ref.msPerOp * 1e3;
       row.ratioReference = ref.msPerOp / r.msPerOp;
+      row.ratioReferenceBest = ref.minMsPerOp / r.minMsPerOp;
+      // CPU time per read, ours and the reference's: what one thread costs, little
+      // disturbed by other processes (the wall-clock ratios are, on a shared machine).
+      row.referenceCpuMsPerOp = ref.cpuMsPerOp;
+      row.ratioReferenceCpu = ref.cpuMsPerOp / (r.userMsPerOp + r.sysMsPerOp);
     }
     if (c.baseline && results[c.baseline]) {
       row.baselineId = c.baseline;
@@ -49,7 +54,7 @@ function us(v) {
 }
 
 function table(list) {
-  const head = ["case", "MB/s", "spread", "per op", "p50", "p99", "sys ms/op", "ref MB/s", "×ref", "target", "×base", "cores", "other", "RSS MB"];
+  const head = ["case", "MB/s", "spread", "per op", "p50", "p99", "sys ms/op", "ref MB/s", "×ref", "best", "cpu ms/op", "ref cpu", "target", "×base", "cores", "other", "RSS MB"];
   const lines = [head];
   let section;
   for (const r of list) {
@@ -59,7 +64,8 @@ function table(list) {
     }
     lines.push([
       r.label, num(r.mbps), `±${num(r.spreadPct / 2)}%`, us(r.perOpUs), us(r.p50Us), us(r.p99Us), num(r.sysMsPerOp, 3),
-      num(r.referenceMbps), num(r.ratioReference, 2),
+      num(r.referenceMbps), num(r.ratioReference, 2), num(r.ratioReferenceBest, 2),
+      num(r.userMsPerOp + r.sysMsPerOp, 3), num(r.referenceCpuMsPerOp, 3),
       r.target ? `${r.target} ${r.met === undefined ? "(no ref)" : r.met ? "met" : "MISSED"}` : "",
       num(r.ratioBaseline, 2), num(r.cores, 2), num(r.otherCores, 2), num(r.peakRssMb),
     ]);

@@ -83,15 +83,17 @@ async function main(args) {
     for (const g of groups) g.prepare?.({ dir, params, tool });
     log(`  datasets ready in ${((nowMs() - t0) / 1000).toFixed(1)} s`);
     for (const [i, c] of configs.entries()) {
+      // The reference runs right before each row (not once per spec): the machine is
+      // shared, and a measurement minutes away may have seen another load.
       if (c.reference && tool) {
         const spec = c.reference({ dir, params });
-        c.referenceKey = JSON.stringify(spec);
-        references[c.referenceKey] ??= { spec, ...measureReference(tool, spec) };
+        c.referenceKey = c.id;
+        references[c.referenceKey] = { id: c.id, spec, ...measureReference(tool, spec) };
       }
       const r = (results[c.id] = await runChild(c.id, args));
       const ref = c.referenceKey && references[c.referenceKey];
       log(`  [${i + 1}/${configs.length}] ${c.id}: ${(r.bytesPerOp / (r.msPerOp * 1e3)).toFixed(0)} MB/s` +
-        (ref ? `, ×ref ${(ref.msPerOp / r.msPerOp).toFixed(2)}` : ""));
+        (ref ? `, ×ref ${(ref.msPerOp / r.msPerOp).toFixed(2)} (best ${(ref.minMsPerOp / r.minMsPerOp).toFixed(2)})` : ""));
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -25,8 +25,8 @@ export interface FileCacheStats {
 export interface ArrayPoolCapacity {
   /**
    * Bytes of result arrays the pool keeps for reuse plus those it has handed out and not
-   * got back yet; past it, reads allocate their arrays from V8 as usual. Default: 256 MiB
-   * or 1/16 of RAM, the smaller.
+   * got back yet; past it, reads allocate their arrays from V8 as usual. Default: 1 GiB or
+   * 1/8 of RAM, the smaller.
    */
   maxBytes: number;
 }

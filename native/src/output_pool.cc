@@ -17,12 +17,13 @@ struct OutputPool::Impl {
   size_t outstanding = 0;  // handed out and not given back yet
   size_t limit = defaultLimit();
 
-  // 256 MiB or a sixteenth of the physical memory, whichever is smaller.
+  // 1 GiB or an eighth of the physical memory, whichever is smaller: two results of a
+  // 512³ uint32 read, or many smaller ones.
   static size_t defaultLimit() {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    const size_t cap = size_t(256) << 20;
+    const size_t cap = size_t(1) << 30;
     if (pages <= 0 || page <= 0) return cap;
-    return std::min(cap, size_t(pages) / 16 * size_t(page));
+    return std::min(cap, size_t(pages) / 8 * size_t(page));
   }
 };
 
