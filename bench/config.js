@@ -14,7 +14,7 @@ const FULL = {
   randomEdge: 100,
   randomPasses: 5,
   batchBytes: 16 << 20, // reads of one repetition of a whole-read row (at least one)
-  budgetMs: 700, // per configuration, after its minimum repetitions
+  budgetMs: 500, // per configuration, after its minimum repetitions
   cacheBytes: 512 << 20, // BlockCache of the cached random rows: the working set fits
 };
 
