@@ -75,7 +75,7 @@ export declare function fileCacheStats(): { files: number; bytes: number; maxFil
 /** Memory for a read's result (not zeroed), returned to the pool when collected; null at the pool's limit. */
 export declare function allocateOutput(bytes: number): ArrayBuffer | null;
 export declare function setOutputPoolLimit(maxBytes: number): void;
-export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; maxBytes: number };
+export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; mappedBytes: number; maxBytes: number };
 /** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */

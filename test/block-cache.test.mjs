@@ -251,3 +251,21 @@ test("pooled result arrays are fully written: zeros where no file exists", async
   assert.deepEqual((await ds.read([0, 0, 0], big)).data, v.data); // V8's allocation past the limit
   setArrayPoolCapacity({ maxBytes: before.maxBytes });
 });
+
+test("collected result arrays are reused even before the event loop turns", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const { ds, v } = await makeDataset(t);
+  // Returns a checksum only: the 256 KiB array is unreachable once this returns.
+  const readSum = () => ds.readSync([0, 0, 0], [64, 64, 64]).data.reduce((s, x) => s + x, 0);
+  const expected = v.data.reduce((s, x) => s + x, 0);
+  readSum();
+  gc();
+  const before = arrayPoolStats().mappedBytes;
+  for (let i = 0; i < 20; i++) {
+    assert.equal(readSum(), expected);
+    gc(); // a synchronous loop: no event loop turn, so only the weak reference tells
+  }
+  // Without reuse, 20 reads would map 20 × 256 KiB of new memory.
+  assert.ok(arrayPoolStats().mappedBytes - before <= 2 * 256 * 1024, JSON.stringify(arrayPoolStats()));
+});

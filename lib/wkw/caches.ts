@@ -36,6 +36,8 @@ export interface ArrayPoolStats {
   bytes: number;
   /** Bytes of pooled arrays handed out and not yet collected (and returned). */
   outstandingBytes: number;
+  /** Bytes of new memory the pool has mapped so far: what reuse could not serve. */
+  mappedBytes: number;
   maxBytes: number;
 }
 

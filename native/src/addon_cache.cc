@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "file_cache.h"
@@ -94,8 +95,61 @@ Napi::Value FileCacheStats(const Napi::CallbackInfo& info) {
   return o;
 }
 
-void releaseOutput(napi_env, void* data, void* hint) {
-  OutputPool::instance().give(data, reinterpret_cast<size_t>(hint));
+// One pooled array handed out to JavaScript. Node calls the release callback only when the
+// event loop turns after V8 freed the ArrayBuffer, so a synchronous loop of reads would
+// never get memory back. A weak reference tells sooner: it is cleared by the garbage
+// collection that finds the ArrayBuffer dead, and from then on nothing in JavaScript can
+// reach the memory (views keep their buffer alive; native code must hold a reference to
+// use it), so it can serve the next read at once.
+struct PooledArray {
+  void* data;
+  size_t capacity;
+  napi_ref ref;  // weak
+  bool reclaimed = false;
+};
+
+// Per JavaScript thread: napi references belong to one environment and its thread.
+thread_local std::vector<PooledArray*> handedOut;
+
+void forget(napi_env env, PooledArray* a) {
+  if (!a->ref) return;
+  napi_delete_reference(env, a->ref);
+  for (size_t i = 0; i < handedOut.size(); i++) {
+    if (handedOut[i] == a) {
+      handedOut[i] = handedOut.back();
+      handedOut.pop_back();
+      break;
+    }
+  }
+}
+
+void releaseOutput(napi_env env, void*, void* hint) {
+  auto* a = static_cast<PooledArray*>(hint);
+  if (!a->reclaimed) {
+    forget(env, a);
+    OutputPool::instance().give(a->data, a->capacity);
+  }
+  delete a;
+}
+
+// Gives the memory of collected arrays back to the pool; returns whether there was any.
+bool reclaimCollected(napi_env env) {
+  bool any = false;
+  for (size_t i = 0; i < handedOut.size();) {
+    PooledArray* a = handedOut[i];
+    napi_value v = nullptr;
+    if (napi_get_reference_value(env, a->ref, &v) == napi_ok && v == nullptr) {
+      napi_delete_reference(env, a->ref);
+      a->reclaimed = true;  // its release callback still comes, and only frees `a`
+      handedOut[i] = handedOut.back();
+      handedOut.pop_back();
+        OutputPool::instance().give(a->data, a->capacity);
+      any = true;
+    } else {
+      i++;
+    }
+  }
+  return any;
 }
 
 Napi::Value AllocateOutput(const Napi::CallbackInfo& info) {
@@ -103,15 +157,22 @@ Napi::Value AllocateOutput(const Napi::CallbackInfo& info) {
   try {
     const uint64_t bytes = sizeArg(info[0], "bytes");
     if (bytes > (uint64_t(1) << 46)) throwArgument("bytes must be at most 2^46");
+    OutputPool& pool = OutputPool::instance();
     size_t capacity = 0;
-    void* data = OutputPool::instance().take(size_t(bytes), capacity);
+    void* data = pool.take(size_t(bytes), capacity, false);
+    if (!data && reclaimCollected(env)) data = pool.take(size_t(bytes), capacity, false);
+    if (!data) data = pool.take(size_t(bytes), capacity, true);
     if (!data) return env.Null();  // pool limit reached: the caller allocates
+    auto* a = new PooledArray{data, capacity, nullptr};
     napi_value result;
-    if (napi_create_external_arraybuffer(env, data, size_t(bytes), releaseOutput,
-                                         reinterpret_cast<void*>(capacity), &result) != napi_ok) {
-      OutputPool::instance().give(data, capacity);
+    if (napi_create_external_arraybuffer(env, data, size_t(bytes), releaseOutput, a, &result) !=
+        napi_ok) {
+      pool.give(data, capacity);
+      delete a;
       throw WkwException("ERR_WKW_IO", "Cannot create an external ArrayBuffer");
     }
+    // Untracked without a reference: then only the release callback returns the memory.
+    if (napi_create_reference(env, result, 0, &a->ref) == napi_ok) handedOut.push_back(a);
     return Napi::Value(env, result);
   } catch (const WkwException& e) {
     throwJs(env, e);
@@ -131,6 +192,7 @@ Napi::Value OutputPoolStats(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("bytes", double(OutputPool::instance().retainedBytes()));
   o.Set("outstandingBytes", double(OutputPool::instance().outstandingBytes()));
+  o.Set("mappedBytes", double(OutputPool::instance().mappedBytes()));
   o.Set("maxBytes", double(OutputPool::instance().retainLimit()));
   return o;
 }

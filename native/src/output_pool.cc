@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@ struct OutputPool::Impl {
   std::multimap<size_t, void*> free;  // by capacity
   size_t retained = 0;     // free buffers kept for reuse
   size_t outstanding = 0;  // handed out and not given back yet
+  uint64_t mapped = 0;     // bytes of new memory mapped so far
   size_t limit = defaultLimit();
 
   // 1 GiB or an eighth of the physical memory, whichever is smaller: two results of a
@@ -72,7 +74,7 @@ void* mapFresh(size_t capacity) {
 
 }  // namespace
 
-void* OutputPool::take(size_t bytes, size_t& capacity) {
+void* OutputPool::take(size_t bytes, size_t& capacity, bool fresh) {
   Impl& p = impl();
   const size_t want = roundUp(bytes == 0 ? 1 : bytes);
   {
@@ -91,8 +93,9 @@ void* OutputPool::take(size_t bytes, size_t& capacity) {
     // turned (Node runs the release callbacks then): a synchronous loop of reads gets none
     // back. Bounding what is out keeps such a loop from holding unbounded memory; past the
     // limit it allocates as V8 does (and V8 frees without the event loop).
-    if (p.retained + p.outstanding + want > p.limit) return nullptr;
+    if (!fresh || p.retained + p.outstanding + want > p.limit) return nullptr;
     p.outstanding += want;
+    p.mapped += want;
   }
   void* data = mapFresh(want);
   if (!data) {
@@ -143,6 +146,11 @@ size_t OutputPool::retainLimit() {
 size_t OutputPool::retainedBytes() {
   std::lock_guard<std::mutex> lock(impl().mutex);
   return impl().retained;
+}
+
+uint64_t OutputPool::mappedBytes() {
+  std::lock_guard<std::mutex> lock(impl().mutex);
+  return impl().mapped;
 }
 
 size_t OutputPool::outstandingBytes() {

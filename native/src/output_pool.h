@@ -8,6 +8,7 @@
 // returned is bounded (setRetainLimit).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace wkw {
 
@@ -15,14 +16,16 @@ class OutputPool {
  public:
   static OutputPool& instance();
   // At least `bytes` of memory, not zeroed; `capacity` receives its real size. nullptr
-  // when the pool's limit is reached or there is no memory: the caller allocates otherwise.
-  void* take(size_t bytes, size_t& capacity);
+  // when the pool's limit is reached or there is no memory (the caller allocates
+  // otherwise), or with `fresh` false when no free buffer fits.
+  void* take(size_t bytes, size_t& capacity, bool fresh = true);
   // Gives back memory from take(): kept for reuse within the limit, unmapped otherwise.
   void give(void* data, size_t capacity);
   void setRetainLimit(size_t bytes);
   size_t retainLimit();
   size_t retainedBytes();
   size_t outstandingBytes();
+  uint64_t mappedBytes();  // new memory mapped so far (a measure of its misses)
 
  private:
   OutputPool() = default;
