@@ -259,6 +259,10 @@ test("collected result arrays are reused even before the event loop turns", asyn
   // Returns a checksum only: the 256 KiB array is unreachable once this returns.
   const readSum = () => ds.readSync([0, 0, 0], [64, 64, 64]).data.reduce((s, x) => s + x, 0);
   const expected = v.data.reduce((s, x) => s + x, 0);
+  const { maxBytes } = arrayPoolStats();
+  setArrayPoolCapacity({ maxBytes: 0 }); // drops the free arrays earlier tests returned
+  setArrayPoolCapacity({ maxBytes });
+  assert.equal(arrayPoolStats().bytes, 0);
   readSum();
   gc();
   const before = arrayPoolStats().mappedBytes;
