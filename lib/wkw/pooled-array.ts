@@ -11,8 +11,8 @@ export const POOLED_MIN_BYTES = 128 * 1024;
 
 /**
  * A (c, x, y, z) array of pooled, not zeroed memory, or undefined (then use V8's) for
- * small arrays and at the pool's limit. Arrays return to the pool after they are collected
- * and the event loop has turned.
+ * small arrays and at the pool's limit. Arrays return to the pool once a garbage
+ * collection has found them dead.
  */
 export function allocatePooledVoxelArray(dtype: VoxelType, channels: number, size: readonly number[]): VoxelArray | undefined {
   const shape: Shape4 = [channels, size[0]!, size[1]!, size[2]!];

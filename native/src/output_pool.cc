@@ -89,10 +89,9 @@ void* OutputPool::take(size_t bytes, size_t& capacity, bool fresh) {
       p.free.erase(it);
       return data;
     }
-    // Arrays come back only when JavaScript has collected them *and* the event loop has
-    // turned (Node runs the release callbacks then): a synchronous loop of reads gets none
-    // back. Bounding what is out keeps such a loop from holding unbounded memory; past the
-    // limit it allocates as V8 does (and V8 frees without the event loop).
+    // Arrays come back only after a garbage collection has found them dead, which V8 may
+    // put off for a long run of reads. Bounding what is out keeps such a run from holding
+    // unbounded memory; past the limit it allocates as V8 does.
     if (!fresh || p.retained + p.outstanding + want > p.limit) return nullptr;
     p.outstanding += want;
     p.mapped += want;

@@ -2,9 +2,9 @@
 //
 // A freshly allocated array has no pages yet: every first write of a 4 KiB page is a page
 // fault, which in a VM costs about as much as decoding that page, and the kernel zeroes
-// every page first. Arrays handed out from here are returned when JavaScript collects
-// them and handed out again, already mapped: a loop of fresh reads then costs what reads
-// into a reused array cost. Memory kept for reuse plus memory handed out and not yet
+// every page first. Arrays handed out from here are returned once JavaScript has collected
+// them (addon_cache.cc) and handed out again, already mapped: a loop of fresh reads then
+// costs what reads into a reused array cost. Memory kept for reuse plus memory handed out and not yet
 // returned is bounded (setRetainLimit).
 #pragma once
 #include <cstddef>
