@@ -15,6 +15,7 @@ const FULL = {
   randomPasses: 5,
   batchBytes: 16 << 20, // reads of one repetition of a whole-read row (at least one)
   budgetMs: 500, // per configuration, after its minimum repetitions
+  warmUpMs: 300, // untimed reads first: page cache, handles, array pool in steady state
   cacheBytes: 512 << 20, // BlockCache of the cached random rows: the working set fits
 };
 
@@ -30,6 +31,7 @@ const QUICK = {
   randomPasses: 2,
   batchBytes: 1 << 20,
   budgetMs: 0,
+  warmUpMs: 0,
   cacheBytes: 64 << 20,
 };
 

@@ -83,14 +83,18 @@ const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Runs `batch` (async, does `ops` operations) at least `min` and at most `max` times,
- * stopping once `budgetMs` has passed, after one untimed warm-up batch. Between batches
+ * stopping once `budgetMs` has passed, after untimed warm-up batches (one, or as many as
+ * fit in `warmUpMs`). Between batches
  * the event loop turns (untimed), as in an application between pieces of work.
  * Returns per-operation figures: median and min ms, the spread of the batches
  * ((p90 - p10) / median), and user and system CPU ms (process.cpuUsage).
  */
-async function measureBatches(batch, { ops = 1, min = 3, max = 50, budgetMs = 700 } = {}) {
-  await batch();
-  await yieldToEventLoop();
+async function measureBatches(batch, { ops = 1, min = 3, max = 50, budgetMs = 700, warmUpMs = 0 } = {}) {
+  const warmUpEnd = nowMs() + warmUpMs;
+  do {
+    await batch();
+    await yieldToEventLoop();
+  } while (nowMs() < warmUpEnd);
   const samples = [];
   let user = 0, system = 0;
   const start = nowMs();

@@ -28,10 +28,12 @@ function randomReads({ volume, sync, cached }) {
         lat.push(nowMs() - s);
       }
     };
-    const r = await measureBatches(batch, { ops: list.length, min: params.randomPasses, max: params.randomPasses, budgetMs: 0 });
+    const r = await measureBatches(batch, {
+      ops: list.length, min: params.randomPasses, max: params.randomPasses, budgetMs: 0, warmUpMs: params.warmUpMs,
+    });
     const stats = cache?.stats();
     ds.close();
-    return { ...r, ...latencies(lat.slice(list.length)), bytesPerOp: e ** 3 * TYPE_BYTES[volume], cache: stats };
+    return { ...r, ...latencies(lat.slice(-r.iterations * list.length)), bytesPerOp: e ** 3 * TYPE_BYTES[volume], cache: stats };
   };
 }
 

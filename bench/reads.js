@@ -19,7 +19,8 @@ function wholeRead({ volume, blockType, geometry, n, sync, fresh }) {
     const batch = sync
       ? async () => { for (let i = 0; i < ops; i++) ds.readSync(offset, size, options); }
       : async () => { for (let i = 0; i < ops; i++) await ds.read(offset, size, options); };
-    const r = await measureBatches(batch, { ops, budgetMs: params.budgetMs, min: 3, max: 40 });
+    // Warm-up long enough for the array pool to reach its steady state (docs/performance.md).
+    const r = await measureBatches(batch, { ops, budgetMs: params.budgetMs, min: 3, max: 40, warmUpMs: params.warmUpMs });
     ds.close();
     return { ...r, bytesPerOp };
   };

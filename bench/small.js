@@ -38,7 +38,7 @@ function readSmall(volume, mode) {
       ops: list.length, min: params.smallPasses, max: params.smallPasses, budgetMs: 0,
     });
     ds.close();
-    return { ...r, ...latencies(lat.slice(list.length)), bytesPerOp: b ** 3 * TYPE_BYTES[volume] };
+    return { ...r, ...latencies(lat.slice(-r.iterations * list.length)), bytesPerOp: b ** 3 * TYPE_BYTES[volume] };
   };
 }
 
