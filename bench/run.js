@@ -109,6 +109,7 @@ async function main(args) {
     }
   }
   if (args.quick) console.log("--quick: small volumes and few repetitions, so the ratios and targets mean little here");
+  if (!args.only || "downsample".includes(args.only)) await require("./downsample.js").run({ quick: args.quick });
   console.log(`load average (1, 5, 15 min) at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(", ")}`);
   const seconds = (nowMs() - started) / 1000;
   console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "(default 4)"}, default concurrency ${binding.defaultConcurrency()}, ${os.cpus().length} cores; ${seconds.toFixed(0)} s in all`);
