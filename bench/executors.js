@@ -12,7 +12,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { BoundingBox, Dataset, InProcessExecutor, WorkerThreadExecutor, BullMQExecutor, WkwDataset } = require("..");
 const { datasetPath } = require("./setup.js");
-const { nowMs, repeat } = require("./measure.js");
+const { nowMs, measureBatches } = require("./measure.js");
 
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
@@ -32,9 +32,9 @@ async function layerDataset(dir, params) {
   const ds = await Dataset.create(dsDir, { scale: [1, 1, 1] });
   const layer = await ds.addLayer("color", "color", { dtypePerChannel: "uint8" });
   await layer.setBoundingBox(new BoundingBox([0, 0, 0], [n, n, n]));
-  const mag = await layer.addMag(1, { blockLen: params.blockLen, fileLen: params.fileLen });
-  const src = await WkwDataset.open(datasetPath(dir, "em", "raw"));
-  const slab = params.blockLen * params.fileLen;
+  const mag = await layer.addMag(1, { blockLen: params.blockLen, fileLen: params.fileLen.small });
+  const src = await WkwDataset.open(datasetPath(dir, "em", "raw", "small"));
+  const slab = params.blockLen * params.fileLen.small;
   for (let z = 0; z < n; z += slab) await mag.write(await src.read([0, 0, z], [n, n, slab]), [0, 0, z]);
   src.close();
   return ds;
@@ -107,31 +107,31 @@ async function pass(what, mag, dir, executor) {
   return { ms: nowMs() - t0, jobs };
 }
 
+/** measure.js figures per pass (one pass = the whole layer), with the jobs of a pass. */
 async function measure(what, mag, dir, executor, budgetMs) {
-  // Warm-up (threads started, modules loaded); a compress pass is long enough without one.
-  if (what === "job") await pass(what, mag, dir, executor);
   let jobs = 0;
-  const samples = await repeat(async () => { const r = await pass(what, mag, dir, executor); jobs = r.jobs; return r.ms; }, { min: 2, max: 6, budgetMs });
-  return { best: Math.min(...samples), jobs, iterations: samples.length };
+  const r = await measureBatches(async () => {
+    jobs = (await pass(what, mag, dir, executor)).jobs;
+  }, { min: 2, max: 6, budgetMs });
+  return { ...r, jobs };
 }
 
 function row(what, kind) {
   return async ({ dir, params }) => {
     const ds = await layerDataset(dir, params);
     const mag = ds.getLayer("color").getMag(1);
-    const bytes = params.edge ** 3;
+    const bytesPerOp = params.edge ** 3;
     let base;
-    if (kind !== "inproc") base = await measure(what, mag, dir, new InProcessExecutor(), params.budgetMs);
+    if (kind !== "inproc") base = await measure(what, mag, dir, new InProcessExecutor(), params.budgetMs * 3);
     const { executor, stop } = await makeExecutor(kind, what);
     try {
-      const r = await measure(what, mag, dir, executor, params.budgetMs);
-      const perJobUs = (r.best * 1e3) / r.jobs;
-      const out = { mbps: bytes / (r.best * 1e3), perOpUs: perJobUs, iterations: r.iterations, jobs: r.jobs };
+      const r = await measure(what, mag, dir, executor, params.budgetMs * 3);
+      const out = { ...r, bytesPerOp, perJobUs: (r.msPerOp * 1e3) / r.jobs };
       if (base) {
-        out.inProcessPerJobUs = (base.best * 1e3) / base.jobs;
-        out.overheadPerJobUs = perJobUs - out.inProcessPerJobUs;
-        out.ratioInProcessSameRun = base.best / r.best;
-        log(`    ${what} ${kind}: ${r.jobs} jobs, ${(perJobUs / 1e3).toFixed(2)} ms/job vs in-process ${(out.inProcessPerJobUs / 1e3).toFixed(2)} ms/job in the same run: overhead ${(out.overheadPerJobUs / 1e3).toFixed(2)} ms/job, throughput ${out.ratioInProcessSameRun.toFixed(2)}× in-process`);
+        out.inProcessPerJobUs = (base.msPerOp * 1e3) / base.jobs;
+        out.overheadPerJobUs = out.perJobUs - out.inProcessPerJobUs;
+        out.ratioInProcessSameRun = base.msPerOp / r.msPerOp;
+        log(`    ${what} ${kind}: ${r.jobs} jobs, ${(out.perJobUs / 1e3).toFixed(2)} ms/job vs in-process ${(out.inProcessPerJobUs / 1e3).toFixed(2)} ms/job in the same run: overhead ${(out.overheadPerJobUs / 1e3).toFixed(2)} ms/job, throughput ${out.ratioInProcessSameRun.toFixed(2)}× in-process`);
       }
       return out;
     } finally {
