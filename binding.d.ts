@@ -67,3 +67,5 @@ export declare function fileCacheSize(): number;
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;
+/** Copies channel-interleaved `src` (WKW order) into `dst` one channel after the other (Neuroglancer raw order). */
+export declare function channelsToPlanar(src: NativeTypedArray, dst: NativeTypedArray, channels: number): void;

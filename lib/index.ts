@@ -12,3 +12,4 @@ export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,
 } from "./dataset/properties.js";
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
+export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";

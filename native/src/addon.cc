@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../vendor/lz4/lz4.h"
+#include "addon_serve.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
@@ -383,6 +384,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fileCacheSize", Napi::Function::New(env, FileCacheSize));
   exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
   exports.Set("lz4Version", Napi::Number::New(env, LZ4_versionNumber()));
+  initServe(env, exports);
   return exports;
 }
 
