@@ -54,13 +54,14 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   // A message must not reveal where the dataset lives on the server.
   const hidePath = (s: string) => s.split(parts.datasetPath).join("<dataset>");
 
-  await app.register(fastifyCors, { origin: settings.cors, methods: ["GET", "HEAD"] });
   app.addHook("onRequest", async (request, reply) => {
     const verdict = checkRequest(request.method, request.raw.url ?? "", request.headers["access-control-request-method"] !== undefined);
     if (!verdict) return;
     if (verdict.status === 405) reply.header("allow", ALLOWED_METHODS);
     return sendError(reply, verdict.status, verdict.status === 405 ? "method_not_allowed" : "bad_path", verdict.message);
   });
+  // After the guard: only GET, HEAD and real preflights reach the CORS plugin.
+  await app.register(fastifyCors, { origin: settings.cors, methods: ["GET", "HEAD"] });
   await app.register(fastifyCompress, {
     global: true,
     encodings: ["gzip", "deflate"],
