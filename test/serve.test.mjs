@@ -350,6 +350,27 @@ describe("arguments and lifecycle", () => {
     own.close();
   });
 
+  test("a request that never completes is cut off after timeoutMs; keep-alive otherwise", async () => {
+    const handle = await serve(root, { port: 0, timeoutMs: 300 });
+    try {
+      const res = await fetch(`${handle.url}color/info`);
+      assert.equal(res.headers.get("connection"), "keep-alive");
+      const started = Date.now();
+      const answer = await new Promise((resolve, reject) => {
+        const socket = net.connect(handle.port, "127.0.0.1");
+        let text = "";
+        socket.on("data", (d) => { text += d; });
+        socket.on("error", reject);
+        socket.on("close", () => resolve(text));
+        socket.write("GET /color/info HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // headers never end
+      });
+      assert.ok(Date.now() - started < 10_000);
+      assert.match(answer, /^$|^HTTP\/1\.1 408/);
+    } finally {
+      await handle.close();
+    }
+  });
+
   test("an AbortSignal closes the server", async () => {
     const controller = new AbortController();
     const handle = await serve(root, { port: 0, signal: controller.signal });
