@@ -6,7 +6,8 @@
  */
 export const ALLOWED_METHODS = "GET, HEAD";
 
-// `..` as a path segment, an encoded dot/slash/backslash/NUL, a raw backslash or control char.
+// `.`/`..` as a path segment, an encoded dot/slash/backslash/NUL, a raw backslash or control char
+// (`//`, an empty segment, is refused by checkRequest too).
 const HOSTILE = /(^|\/)\.\.?(\/|$|\?)|%2e|%2f|%5c|%00|\\|[\x00-\x1f\x7f]/i;
 
 export type Verdict = { status: 405 | 400; message: string } | undefined;
@@ -17,7 +18,7 @@ export function checkRequest(method: string, rawUrl: string, isPreflight: boolea
   }
   const pathPart = rawUrl.split("?")[0]!;
   if (HOSTILE.test(pathPart) || pathPart.includes("//")) {
-    return { status: 400, message: "the path contains a dot segment, an encoded separator, a backslash or a control character" };
+    return { status: 400, message: "the path contains an empty or dot segment, an encoded separator, a backslash or a control character" };
   }
   return undefined;
 }
