@@ -87,7 +87,7 @@ function serveCase(mode, volume) {
     const root = mode === "wkw" ? await linkDataset(dir, volume, params) : folder;
     const server = await startServer(mode, root);
     try {
-      const seconds = Math.max(2, Math.round((2 * params.budgetMs) / 1000));
+      const seconds = Math.max(2, Math.round(params.budgetMs / 1000));
       const r = await load(server.port, names, seconds);
       if (r.errors || r.non2xx || r.timeouts) throw new Error(`${mode}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`);
       const chunksPerSec = r.requests.total / r.duration;
