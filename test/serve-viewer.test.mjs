@@ -1,48 +1,53 @@
 // The viewer page of `wkw serve` in a real browser: Debian's chromium (puppeteer-core, WebGL
 // via SwiftShader) loads `/`, Neuroglancer fetches info and chunks from the server, and the
-// data panels must show the dataset (EM-like grey rings and coloured segments), with no page
+// data panels must show the dataset (EM-like rings shading coloured segments), with no page
 // error. WKW_UPDATE_SCREENSHOT=1 also writes the screenshot to docs/images/serve-viewer.png.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { serve } from "../dist/index.js";
 import { launchBrowser, pngStats } from "./support/browser.mjs";
 import { tempDir } from "./support/fixtures.mjs";
 import { buildServeDataset } from "./support/serve-dataset.mjs";
 
-const CHUNK = /^\/(color|segmentation)\/[^/]+\/\d+-\d+_\d+-\d+_\d+-\d+$/;
+const CHUNK = /^\/([^/]+)\/[^/]+\/\d+-\d+_\d+-\d+_\d+-\d+$/;
 
-test("the viewer page shows every layer of the dataset in Chromium", { timeout: 180_000 }, async (t) => {
-  const dir = tempDir(t);
-  const root = await buildServeDataset(dir, { typeLayers: false });
-  const server = await serve(root, { port: 0 });
-  t.after(() => server.close());
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(() => browser?.close());
 
+/** Opens the viewer of `server` in a new page, recording errors and chunk fetches per layer. */
+async function openViewer(server) {
   const page = await browser.newPage();
-  const pageErrors = [];
-  const failed = [];
-  const chunks = { color: 0, segmentation: 0 };
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("requestfailed", (req) => failed.push(`${req.url()}: ${req.failure()?.errorText}`));
+  const seen = { pageErrors: [], failed: [], chunks: {} };
+  page.on("pageerror", (err) => seen.pageErrors.push(err.message));
+  page.on("requestfailed", (req) => seen.failed.push(`${req.url()}: ${req.failure()?.errorText}`));
   page.on("response", (res) => {
-    const url = new URL(res.url());
-    if (res.status() >= 400) failed.push(`${res.url()}: HTTP ${res.status()}`);
-    const m = CHUNK.exec(url.pathname);
-    if (m && res.status() === 200) chunks[m[1]]++;
+    if (res.status() >= 400) seen.failed.push(`${res.url()}: HTTP ${res.status()}`);
+    const m = CHUNK.exec(new URL(res.url()).pathname);
+    if (m && res.status() === 200) seen.chunks[m[1]] = (seen.chunks[m[1]] ?? 0) + 1;
   });
-
   await page.goto(server.url, { waitUntil: "load" });
+  return { page, seen };
+}
+
+test("the viewer page shows the colour and segmentation layers in Chromium", { timeout: 180_000 }, async (t) => {
+  const dir = tempDir(t);
+  const server = await serve(await buildServeDataset(dir, { typeLayers: false }), { port: 0 });
+  t.after(() => server.close());
+  const { page, seen } = await openViewer(server);
+
   // Chunks of both layers arrive, then the network goes quiet (everything visible is loaded).
-  await waitFor(() => chunks.color > 0 && chunks.segmentation > 0, 90_000, () => `chunks fetched: ${JSON.stringify(chunks)}`);
+  await waitFor(() => seen.chunks.color > 0 && seen.chunks.segmentation > 0, 90_000, () => `chunks fetched: ${JSON.stringify(seen.chunks)}`);
   await page.waitForNetworkIdle({ idleTime: 1500, timeout: 60_000 });
 
-  // The four panels of the 4-panel layout (xy, xz, 3D, yz): data (the layer colour shaded
-  // by the EM-like image) fills a good part of each; retried while the GPU catches up.
-  // (the background is black: blank panels would have no non-background pixel at all)
+  // The four panels of the 4-panel layout (xy, xz, 3D, yz): data (the segment colours shaded
+  // by the EM-like image) fills a good part of each, on a black background; retried while
+  // the GPU catches up.
   let stats;
   try {
     await waitFor(async () => {
@@ -53,8 +58,7 @@ test("the viewer page shows every layer of the dataset in Chromium", { timeout: 
       return stats.every((s) => s.nonBackground > 0.1 && s.coloured > 0.1 && s.distinctColours > 1000);
     }, 60_000, () => `panel statistics ${JSON.stringify(stats)}`);
   } finally {
-    const failedShot = path.join(process.env.WKW_SCREENSHOT_DIR ?? dir, "serve-viewer.png");
-    writeFileSync(failedShot, await page.screenshot({ type: "png" }));
+    writeFileSync(path.join(process.env.WKW_SCREENSHOT_DIR ?? dir, "serve-viewer.png"), await page.screenshot({ type: "png" }));
   }
   t.diagnostic(`panels: ${JSON.stringify(stats)}`);
   const shot = await page.screenshot({ type: "png" });
@@ -62,11 +66,23 @@ test("the viewer page shows every layer of the dataset in Chromium", { timeout: 
     writeFileSync(fileURLToPath(new URL("../docs/images/serve-viewer.png", import.meta.url)), shot);
   }
 
-  assert.deepEqual(pageErrors, []);
-  assert.deepEqual(failed, []);
-  assert.ok(chunks.color >= 1 && chunks.segmentation >= 1, JSON.stringify(chunks));
+  assert.deepEqual(seen.pageErrors, []);
+  assert.deepEqual(seen.failed, []);
   const whole = await pngStats(browser, shot);
   assert.ok(whole.nonBackground > 0.2, JSON.stringify(whole));
+});
+
+test("every served layer (all Neuroglancer voxel types, 3 channels) loads without a page error", { timeout: 180_000 }, async (t) => {
+  const dir = tempDir(t);
+  const server = await serve(await buildServeDataset(dir), { port: 0 });
+  t.after(() => server.close());
+  const served = ["color", "segmentation", "rgb", "t_uint16", "t_int8", "t_int16", "t_int32", "t_uint64", "t_float32"];
+  const { page, seen } = await openViewer(server);
+  await waitFor(() => served.every((l) => seen.chunks[l] > 0), 90_000, () => `chunks fetched: ${JSON.stringify(seen.chunks)}`);
+  await page.waitForNetworkIdle({ idleTime: 1000, timeout: 60_000 });
+  assert.deepEqual(Object.keys(seen.chunks).sort(), [...served].sort());
+  assert.deepEqual(seen.pageErrors, []);
+  assert.deepEqual(seen.failed, []);
 });
 
 async function waitFor(predicate, timeoutMs, describe) {
