@@ -39,7 +39,11 @@ const em = (x, y, z) => {
   const d = Math.hypot(((x % 40) - 20), ((y % 40) - 20), ((z % 30) - 15) * 1.3);
   return Math.max(0, Math.min(255, Math.round(200 - 4 * Math.abs(d - 14) ** 1.5 + ((x * 7 + y * 13 + z * 3) % 23))));
 };
-const cell = (x, y, z) => 1 + Math.floor(x / 24) + 7 * Math.floor(y / 24) + 49 * Math.floor(z / 16);
+// Box-shaped segments; every third one is left unlabelled (0) so the image shows through.
+const cell = (x, y, z) => {
+  const id = 1 + Math.floor(x / 24) + 7 * Math.floor(y / 24) + 49 * Math.floor(z / 16);
+  return id % 3 === 0 ? 0 : id;
+};
 
 /** `{ typeLayers: false }` leaves out the per-voxel-type layers (noise) and the RGB layer: the viewer test. */
 export async function buildServeDataset(dir, { typeLayers = true } = {}) {
