@@ -39,7 +39,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const cache = parseByteSize("--cache", values.cache);
   const handle = await serve(positionals[0]!, { port, host: values.host!, cache, cors: values.cors! });
-  for (const s of handle.skipped) process.stderr.write(`wkw serve: layer ${s.layer} is not served: ${s.reason}\n`);
+  // Skipped layers (int64, float64, empty) were reported by serve() as process warnings.
   process.stdout.write(
     `wkw serve: ${positionals[0]} at ${handle.url}\n` +
       `  open ${handle.url} in a browser (Neuroglancer viewer); each layer is the precomputed source precomputed://${handle.url}<layer>\n` +
