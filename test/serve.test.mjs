@@ -254,7 +254,7 @@ describe("refused requests", () => {
       "/../datasource-properties.json", "/color/../../datasource-properties.json", "/%2e%2e/datasource-properties.json",
       "/color/%2e%2e/%2e%2e/datasource-properties.json", "/color%2f..%2fdatasource-properties.json", "/color/1/%2e%2e%2fheader.wkw",
       "/color/1/z0%2fy0%2fx0.wkw", "/color%00/info", "/color/1\\..\\header.wkw", "/datasource-properties.json",
-      "/color/1/header.wkw", "/color/1/z0/y0/x0.wkw", "/color/header.wkw", "/viewer/..%2f..%2fpackage.json", "/viewer/../index.js",
+      "/color/1/header.wkw", "/color/1/z0/y0/x0.wkw", "/color/header.wkw", "/.viewer/..%2f..%2fpackage.json", "/.viewer/../index.js", "/.viewer/index.html",
       "//etc/passwd", "/color/./info", "/%5c..%5cdatasource-properties.json",
     ];
     for (const target of hostile) {

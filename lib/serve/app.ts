@@ -85,7 +85,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
 
   app.get("/", (request, reply) => sendAsset(reply, assets.get("index.html")!, request.headers["if-none-match"]));
   app.get("/viewer-state.json", (request, reply) => sendAsset(reply, parts.state, request.headers["if-none-match"]));
-  app.get<{ Params: { asset: string } }>("/viewer/:asset", (request, reply) => {
+  // Under a name no layer can have (new layer names never start with "."; see checkLayerName).
+  app.get<{ Params: { asset: string } }>("/.viewer/:asset", (request, reply) => {
     const asset = assets.get(request.params.asset);
     if (!asset || request.params.asset === "index.html") return sendError(reply, 404, "not_found", "no such viewer file");
     return sendAsset(reply, asset, request.headers["if-none-match"]);
