@@ -23,8 +23,9 @@ after(() => browser?.close());
 /** Opens the viewer of `server` in a new page, recording errors and chunk fetches per layer. */
 async function openViewer(server) {
   const page = await browser.newPage();
-  const seen = { pageErrors: [], failed: [], chunks: {} };
+  const seen = { pageErrors: [], failed: [], chunks: {}, console: [] };
   page.on("pageerror", (err) => seen.pageErrors.push(err.message));
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warn") seen.console.push(m.text().slice(0, 300)); });
   page.on("requestfailed", (req) => seen.failed.push(`${req.url()}: ${req.failure()?.errorText}`));
   page.on("response", (res) => {
     if (res.status() >= 400) seen.failed.push(`${res.url()}: HTTP ${res.status()}`);
@@ -32,6 +33,7 @@ async function openViewer(server) {
     if (m && res.status() === 200) seen.chunks[m[1]] = (seen.chunks[m[1]] ?? 0) + 1;
   });
   await page.goto(server.url, { waitUntil: "load" });
+  await page.bringToFront();
   return { page, seen };
 }
 
@@ -40,9 +42,10 @@ test("the viewer page shows the colour and segmentation layers in Chromium", { t
   const server = await serve(await buildServeDataset(dir, { typeLayers: false }), { port: 0 });
   t.after(() => server.close());
   const { page, seen } = await openViewer(server);
+  t.after(() => page.close());
 
   // Chunks of both layers arrive, then the network goes quiet (everything visible is loaded).
-  await waitFor(() => seen.chunks.color > 0 && seen.chunks.segmentation > 0, 90_000, () => `chunks fetched: ${JSON.stringify(seen.chunks)}`);
+  await waitFor(() => seen.chunks.color > 0 && seen.chunks.segmentation > 0, 90_000, () => `chunks fetched: ${JSON.stringify(seen)}`);
   await page.waitForNetworkIdle({ idleTime: 1500, timeout: 60_000 });
 
   // The four panels of the 4-panel layout (xy, xz, 3D, yz): data (the EM-like image, partly
@@ -79,7 +82,8 @@ test("every served layer (all Neuroglancer voxel types, 3 channels) loads withou
   t.after(() => server.close());
   const served = ["color", "segmentation", "rgb", "t_uint16", "t_int8", "t_int16", "t_int32", "t_uint64", "t_float32"];
   const { page, seen } = await openViewer(server);
-  await waitFor(() => served.every((l) => seen.chunks[l] > 0), 90_000, () => `chunks fetched: ${JSON.stringify(seen.chunks)}`);
+  t.after(() => page.close());
+  await waitFor(() => served.every((l) => seen.chunks[l] > 0), 90_000, () => `chunks fetched: ${JSON.stringify(seen)}`);
   await page.waitForNetworkIdle({ idleTime: 1000, timeout: 60_000 });
   assert.deepEqual(Object.keys(seen.chunks).sort(), [...served].sort());
   assert.deepEqual(seen.pageErrors, []);

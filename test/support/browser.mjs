@@ -22,6 +22,9 @@ export async function launchBrowser() {
     args: [
       "--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
       "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+      // A page that is not the active tab must keep rendering (Neuroglancer requests the
+      // chunks it needs from its render loop).
+      "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
       `--user-data-dir=${profile}`,
     ],
   });
