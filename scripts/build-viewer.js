@@ -49,7 +49,8 @@ async function main() {
     outdir,
     bundle: true,
     format: "esm",
-    minify: true,
+    // WKW_VIEWER_DEBUG=1: a readable bundle, for stepping through Neuroglancer in the browser.
+    minify: process.env.WKW_VIEWER_DEBUG !== "1",
     sourcemap: false,
     target: ["chrome120", "firefox120", "safari17"],
     legalComments: "linked",
