@@ -55,13 +55,15 @@ async function main() {
     target: ["chrome120", "firefox120", "safari17"],
     legalComments: "linked",
     logLevel: "warning",
-    // Only what a precomputed source needs (Neuroglancer's documented build conditions).
+    // Only what a precomputed source over HTTP needs (Neuroglancer's documented build conditions).
     conditions: [
       "neuroglancer/datasource:none_by_default",
       "neuroglancer/datasource/precomputed:enabled",
       "neuroglancer/layer:none_by_default",
       "neuroglancer/layer/image:enabled",
       "neuroglancer/layer/segmentation:enabled",
+      "neuroglancer/kvstore:none_by_default",
+      "neuroglancer/kvstore/http:enabled",
     ],
     loader: { ".wasm": "file", ".html": "file" },
     plugins: [neuroglancerPlugin(ngLib, ikonateIcons)],
