@@ -93,8 +93,12 @@ function serveCase(mode, volume) {
       const chunksPerSec = r.requests.total / r.duration;
       const voxelBytes = CHUNK ** 3 * VOLUMES[volume].bytes;
       process.stderr.write(`    ${mode} ${volume}: ${chunksPerSec.toFixed(0)} chunks/s, ${(chunksPerSec * voxelBytes / 1e6).toFixed(0)} MB/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.requests.total} requests\n`);
+      // Per-chunk figures in both result forms the bench runner has known (mbps/perOpUs and
+      // msPerOp/bytesPerOp): the server's throughput over all clients, not one request's time.
+      const msPerOp = 1e3 / chunksPerSec;
       return {
-        mbps: (chunksPerSec * voxelBytes) / 1e6, chunksPerSec, perOpUs: 1e6 / chunksPerSec,
+        mbps: (chunksPerSec * voxelBytes) / 1e6, chunksPerSec, perOpUs: msPerOp * 1e3,
+        msPerOp, minMsPerOp: msPerOp, bytesPerOp: voxelBytes, spreadPct: 0,
         p50Us: r.latency.p50 * 1e3, p99Us: r.latency.p99 * 1e3, iterations: r.requests.total,
       };
     } finally {
@@ -116,4 +120,4 @@ function serveConfigurations() {
   return list;
 }
 
-module.exports = { serveConfigurations };
+module.exports = { serveConfigurations, configurations: serveConfigurations };
