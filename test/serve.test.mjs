@@ -246,6 +246,10 @@ describe("refused requests", () => {
     const head = await fetch(`${server.url}color/info`, { method: "HEAD" });
     assert.equal(head.status, 200);
     assert.equal(await head.text(), "");
+    const headChunk = await fetch(`${server.url}color/1/10-74_20-84_6-66`, { method: "HEAD", headers: { "accept-encoding": "identity" } });
+    assert.equal(headChunk.status, 200);
+    assert.equal(headChunk.headers.get("content-length"), String(64 * 64 * 60));
+    assert.equal(await headChunk.text(), "");
   });
 
   test("path traversal and smuggled separators: 4xx, and no file content in the answer", async () => {
@@ -328,6 +332,8 @@ describe("arguments and lifecycle", () => {
     await rejectsWkw(serve(root, { port: 70000 }), "ERR_WKW_ARGUMENT", "options.port");
     await rejectsWkw(serve(root, { cache: "lots" }), "ERR_WKW_ARGUMENT", "options.cache");
     await rejectsWkw(serve(root, { cors: 5 }), "ERR_WKW_ARGUMENT", "options.cors");
+    await rejectsWkw(serve(root, { chunkSize: 512 }), "ERR_WKW_ARGUMENT", "options.chunkSize");
+    await rejectsWkw(serve(root, { timeoutMs: 0 }), "ERR_WKW_ARGUMENT", "options.timeoutMs");
     await rejectsWkw(serve(root, { signal: "stop" }), "ERR_WKW_ARGUMENT");
     await rejectsWkw(serve(root, { prot: 1 }), "ERR_WKW_ARGUMENT", "options.prot");
     await rejectsWkw(serve(path.join(dir, "nothing")), "ERR_WKW_NOT_FOUND");

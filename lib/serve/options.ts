@@ -14,7 +14,7 @@ export interface ServeOptions {
   cors?: string;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
-  /** Edge of the chunks announced in each scale's `chunk_sizes`. @default 64 */
+  /** Edge of the chunks announced in each scale's `chunk_sizes`, 1..256 (a bound on the memory of one request). @default 64 */
   chunkSize?: number;
   /** A request that takes longer (reading included) is answered 503. @default 30000 */
   timeoutMs?: number;
@@ -50,7 +50,7 @@ const KEYS = ["port", "host", "cache", "cors", "signal", "chunkSize", "timeoutMs
 export function checkServeOptions(options: unknown): ServeSettings {
   const o = checkOptionsObject("options", options);
   checkKeys("options", o, KEYS);
-  const chunkSize = o.chunkSize === undefined ? 64 : checkInteger("options.chunkSize", o.chunkSize, 1, 1024);
+  const chunkSize = o.chunkSize === undefined ? 64 : checkInteger("options.chunkSize", o.chunkSize, 1, 256);
   return {
     port: o.port === undefined ? 8000 : checkInteger("options.port", o.port, 0, 65535),
     host: o.host === undefined ? "127.0.0.1" : checkString("options.host", o.host),
