@@ -14,17 +14,17 @@ const CHUNK = 64;
 const CLIENTS = 64;
 const VOLUMES = { em: { category: "color", dtype: "uint8", bytes: 1 }, seg: { category: "segmentation", dtype: "uint32", bytes: 4 } };
 
-/** A Dataset (properties JSON) whose mag 1 is the benchmark's LZ4 volume, linked in place. */
+/** A Dataset (properties JSON) whose mag 1 is the benchmark's LZ4 volume in webKnossos' file geometry, linked in place. */
 async function linkDataset(dir, volume, params) {
   const root = path.join(dir, `serve-${volume}-${process.pid}`);
   const v = VOLUMES[volume];
   const ds = await Dataset.create(root, { scale: [11.24, 11.24, 25] });
   const layer = await ds.addLayer(volume, v.category, { dtypePerChannel: v.dtype, ...(v.category === "segmentation" ? { largestSegmentId: 0 } : {}) });
-  const mag = await layer.addMag(1, { blockLen: params.blockLen, fileLen: params.fileLen });
+  const mag = await layer.addMag(1, { blockLen: params.blockLen, fileLen: params.fileLen.wk });
   const magDir = mag.path;
   ds.close();
   fs.rmSync(magDir, { recursive: true });
-  fs.symlinkSync(datasetPath(dir, volume, "lz4"), magDir);
+  fs.symlinkSync(datasetPath(dir, volume, "lz4", "wk"), magDir);
   const reopened = await Dataset.open(root);
   await reopened.getLayer(volume).setBoundingBox(new (require("..").BoundingBox)([0, 0, 0], [params.edge, params.edge, params.edge]));
   reopened.close();
@@ -35,7 +35,7 @@ async function linkDataset(dir, volume, params) {
 async function exportChunks(dir, volume, params) {
   const folder = path.join(dir, `static-${volume}-${process.pid}`);
   const edge = Math.min(params.edge, 256);
-  const ds = await WkwDataset.open(datasetPath(dir, volume, "lz4"));
+  const ds = await WkwDataset.open(datasetPath(dir, volume, "lz4", "wk"));
   const names = [];
   for (let z = 0; z < edge; z += CHUNK)
     for (let y = 0; y < edge; y += CHUNK)

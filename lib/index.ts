@@ -12,4 +12,6 @@ export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,
 } from "./dataset/properties.js";
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
+export * from "./ops/downsample-exports.js";
+export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
 export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";

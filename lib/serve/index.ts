@@ -6,6 +6,7 @@
 import { Dataset } from "../dataset/dataset.js";
 import { WkwError } from "../errors.js";
 import { argumentError } from "../util/validate.js";
+import type { BlockCache } from "../wkw/block-cache.js";
 import { layerInfo, servedScales, unservableReason, type ServedLayer } from "./info.js";
 import { openServedDataset } from "./open-dataset.js";
 import { checkServeOptions, type ServeOptions } from "./options.js";
@@ -24,6 +25,8 @@ export interface ServeHandle {
   readonly port: number;
   /** Layers that are not served and why (int64/float64 voxels, empty). */
   readonly skipped: readonly SkippedLayer[];
+  /** The BlockCache the chunk reads go through (its stats() show hits and misses), if any. */
+  readonly cache: BlockCache | undefined;
   /** Stops accepting connections, lets running requests finish, closes the dataset if serve opened it. Idempotent. */
   close(): Promise<void>;
 }
@@ -36,7 +39,7 @@ function hostForUrl(host: string): string {
 
 /**
  * Serves `datasetOrPath` (a Dataset, used as it is, or the path of one, opened read-only with
- * a BlockCache of `options.cache` bytes). Layers with int64 or float64 voxels, which
+ * the BlockCache of `options.cache`). Layers with int64 or float64 voxels, which
  * Neuroglancer cannot show, are skipped with a warning (`WKW_SERVE_SKIPPED_LAYER`) and listed
  * in `handle.skipped`.
  * @throws WkwError ERR_WKW_ARGUMENT (options), ERR_WKW_NOT_FOUND / ERR_WKW_PROPERTIES (dataset),
@@ -49,7 +52,7 @@ export async function serve(datasetOrPath: Dataset | string, options?: ServeOpti
   const settings = checkServeOptions(options);
   const assets = loadViewerAssets();
   const { buildApp, jsonAsset } = await import("./app.js");
-  const opened = await openServedDataset(datasetOrPath, settings.cacheBytes);
+  const opened = await openServedDataset(datasetOrPath, settings.cacheBytes, settings.cache);
   const { dataset } = opened;
   try {
     const layers = new Map<string, ServedLayer>();
@@ -80,11 +83,13 @@ export async function serve(datasetOrPath: Dataset | string, options?: ServeOpti
       url: `http://${hostForUrl(settings.host)}:${port}/`,
       port,
       skipped,
+      cache: opened.cache,
       close() {
         closing ??= (async () => {
           settings.signal?.removeEventListener("abort", onAbort);
           await app.close();
           if (opened.owned) dataset.close();
+          if (opened.ownsCache) opened.cache?.clear();
         })();
         return closing;
       },
@@ -94,6 +99,7 @@ export async function serve(datasetOrPath: Dataset | string, options?: ServeOpti
     return handle;
   } catch (err) {
     if (opened.owned) dataset.close();
+    if (opened.ownsCache) opened.cache?.clear();
     throw err;
   }
 }

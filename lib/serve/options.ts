@@ -1,5 +1,6 @@
 /** Options of `serve()` and `wkw serve`: checked once, defaults written once. */
 import { checkKeys } from "../dataset/checks.js";
+import { BlockCache } from "../wkw/block-cache.js";
 import { checkSignal } from "../util/abort.js";
 import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
 
@@ -8,8 +9,12 @@ export interface ServeOptions {
   port?: number;
   /** Interface to bind. Anything but loopback exposes the data to the network. @default "127.0.0.1" */
   host?: string;
-  /** Decoded-block cache size in bytes, or a string like "512MB" / "2GiB". @default "512MB" */
-  cache?: number | string;
+  /**
+   * The BlockCache reads go through: a size in bytes, a string like "512MB" / "2GiB" (0: no
+   * cache), or a BlockCache of the caller's (shared, not cleared on close). Applies when
+   * serving a path; a Dataset keeps the cache it was opened with. @default "512MB"
+   */
+  cache?: number | string | BlockCache;
   /** `Access-Control-Allow-Origin`: an origin, or "*" for any. @default "*" */
   cors?: string;
   /** Closes the server when aborted. */
@@ -24,6 +29,8 @@ export interface ServeSettings {
   port: number;
   host: string;
   cacheBytes: number;
+  /** a caller's BlockCache (then cacheBytes is unused) */
+  cache: BlockCache | undefined;
   cors: string;
   signal: AbortSignal | undefined;
   chunkSize: number;
@@ -40,7 +47,7 @@ export function parseByteSize(parameter: string, value: unknown): number {
   const m = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value) : null;
   const bytes = m ? Number(m[1]) * UNITS[(m[2] ?? "").toLowerCase()]! : NaN;
   if (!Number.isFinite(bytes) || bytes > Number.MAX_SAFE_INTEGER) {
-    throw argumentError(parameter, 'a byte count: a non-negative integer or a size like "512MB", "2GiB"', value);
+    throw argumentError(parameter, 'a byte count (a non-negative integer or a size like "512MB", "2GiB") or a BlockCache', value);
   }
   return Math.floor(bytes);
 }
@@ -54,7 +61,8 @@ export function checkServeOptions(options: unknown): ServeSettings {
   return {
     port: o.port === undefined ? 8000 : checkInteger("options.port", o.port, 0, 65535),
     host: o.host === undefined ? "127.0.0.1" : checkString("options.host", o.host),
-    cacheBytes: parseByteSize("options.cache", o.cache === undefined ? "512MB" : o.cache),
+    cacheBytes: o.cache instanceof BlockCache ? o.cache.maxBytes : parseByteSize("options.cache", o.cache === undefined ? "512MB" : o.cache),
+    cache: o.cache instanceof BlockCache ? o.cache : undefined,
     cors: o.cors === undefined ? "*" : checkString("options.cors", o.cors),
     signal: checkSignal(o.signal),
     chunkSize,
