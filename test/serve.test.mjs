@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { Dataset, serve } from "../dist/index.js";
+import { BlockCache, Dataset, serve } from "../dist/index.js";
 import { rejectsWkw } from "./support/dataset.mjs";
 import { SCALE, buildServeDataset } from "./support/serve-dataset.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -375,6 +375,32 @@ describe("arguments and lifecycle", () => {
     } finally {
       await handle.close();
     }
+  });
+
+  test("chunk reads go through the BlockCache: a new one of options.cache bytes, or the caller's", async () => {
+    assert.ok(server.cache instanceof BlockCache);
+    assert.equal(server.cache.maxBytes, 512e6);
+    const own = new BlockCache({ maxBytes: 8 << 20 });
+    const handle = await serve(root, { port: 0, cache: own });
+    try {
+      assert.equal(handle.cache, own);
+      const url = `${handle.url}segmentation/1/10-74_20-84_6-66`;
+      assert.equal((await fetch(url)).status, 200);
+      const first = own.stats();
+      assert.ok(first.misses > 0 && first.bytes > 0, JSON.stringify(first));
+      const body = Buffer.from(await (await fetch(url, { headers: { "accept-encoding": "identity" } })).arrayBuffer());
+      const second = own.stats();
+      assert.ok(second.hits >= first.misses, JSON.stringify({ first, second }));
+      assert.equal(second.misses, first.misses);
+      assert.ok(body.equals(await expectedChunk("segmentation", "1", [10, 20, 6], [64, 64, 60])));
+    } finally {
+      await handle.close();
+    }
+    assert.ok(own.stats().bytes > 0, "a caller's cache is not cleared");
+    const none = await serve(root, { port: 0, cache: 0 });
+    assert.equal(none.cache, undefined);
+    assert.equal((await fetch(`${none.url}color/1/10-74_20-84_6-66`)).status, 200);
+    await none.close();
   });
 
   test("an AbortSignal closes the server", async () => {
