@@ -2,7 +2,8 @@
 // One HTTP server of the serve benchmark, in a process of its own (bench/serve.js starts it):
 //   node serve-server.js static <folder>   @fastify/static over pre-exported chunk files
 //   node serve-server.js wkw <dataset>     wkw serve
-// Prints {"port": N} on stdout when listening; stops on SIGTERM.
+// Prints {"port": N} on stdout when listening; answers each line "cpu" on stdin with
+// {"user": µs, "system": µs} (process.cpuUsage); stops on SIGTERM.
 const [mode, folder] = process.argv.slice(2);
 
 async function main() {
@@ -23,6 +24,13 @@ async function main() {
     throw new Error(`mode must be static or wkw, received ${mode}`);
   }
   process.on("SIGTERM", () => close().then(() => process.exit(0)));
+  let input = "";
+  process.stdin.on("data", (d) => {
+    input += d;
+    for (let i; (i = input.indexOf("\n")) >= 0; input = input.slice(i + 1)) {
+      if (input.slice(0, i) === "cpu") process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
+    }
+  });
   process.stdout.write(`${JSON.stringify({ port })}\n`);
 }
 

@@ -57,28 +57,46 @@ async function exportChunks(dir, volume, params) {
   return { folder, names };
 }
 
+/** Starts a server process; `cpu()` asks it for its CPU time so far (µs), `stop()` ends it. */
 function startServer(mode, folder) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "serve-server.js"), mode, folder], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
+    const child = spawn(process.execPath, [path.join(__dirname, "serve-server.js"), mode, folder], { stdio: ["pipe", "pipe", "inherit"] });
+    let buffered = "";
+    const waiting = [];
+    let started = false;
     child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n")[0];
-      if (out.includes("\n")) resolve({ port: JSON.parse(line).port, stop: () => new Promise((r) => { child.on("exit", r); child.kill("SIGTERM"); }) });
+      buffered += d;
+      for (let i; (i = buffered.indexOf("\n")) >= 0; buffered = buffered.slice(i + 1)) {
+        const message = JSON.parse(buffered.slice(0, i));
+        if (!started) {
+          started = true;
+          resolve({
+            port: message.port,
+            cpu: () => new Promise((r) => { waiting.push(r); child.stdin.write("cpu\n"); }),
+            stop: () => new Promise((r) => { child.on("exit", r); child.kill("SIGTERM"); }),
+          });
+        } else {
+          waiting.shift()?.(message);
+        }
+      }
     });
     child.on("error", reject);
-    child.on("exit", (code) => { if (!out.includes("\n")) reject(new Error(`${mode} server exited with ${code}`)); });
+    child.on("exit", (code) => { if (!started) reject(new Error(`${mode} server exited with ${code}`)); });
   });
 }
 
-async function load(port, names, seconds) {
+/** autocannon for `seconds` after a 1 s warm-up; also the server's CPU time of the timed part (µs). */
+async function load(server, names, seconds) {
   const autocannon = require("autocannon");
   const run = (duration) => autocannon({
-    url: `http://127.0.0.1:${port}`, connections: CLIENTS, pipelining: 1, duration,
+    url: `http://127.0.0.1:${server.port}`, connections: CLIENTS, pipelining: 1, duration,
     requests: names.map((p) => ({ method: "GET", path: p })),
   });
   await run(1); // warm-up: page cache, handle and block caches, JIT
-  return run(seconds);
+  const before = await server.cpu();
+  const result = await run(seconds);
+  const after = await server.cpu();
+  return { result, userUs: after.user - before.user, systemUs: after.system - before.system };
 }
 
 function serveCase(mode, volume) {
@@ -88,17 +106,17 @@ function serveCase(mode, volume) {
     const server = await startServer(mode, root);
     try {
       const seconds = Math.max(2, Math.round(params.budgetMs / 1000));
-      const r = await load(server.port, names, seconds);
+      const { result: r, userUs, systemUs } = await load(server, names, seconds);
       if (r.errors || r.non2xx || r.timeouts) throw new Error(`${mode}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`);
       const chunksPerSec = r.requests.total / r.duration;
       const voxelBytes = CHUNK ** 3 * VOLUMES[volume].bytes;
       process.stderr.write(`    ${mode} ${volume}: ${chunksPerSec.toFixed(0)} chunks/s, ${(chunksPerSec * voxelBytes / 1e6).toFixed(0)} MB/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.requests.total} requests\n`);
-      // Per-chunk figures in both result forms the bench runner has known (mbps/perOpUs and
-      // msPerOp/bytesPerOp): the server's throughput over all clients, not one request's time.
+      // Per-chunk figures (measure.js form): the server's throughput over all clients, not
+      // one request's time; CPU per chunk is the server process's.
       const msPerOp = 1e3 / chunksPerSec;
       return {
-        mbps: (chunksPerSec * voxelBytes) / 1e6, chunksPerSec, perOpUs: msPerOp * 1e3,
-        msPerOp, minMsPerOp: msPerOp, bytesPerOp: voxelBytes, spreadPct: 0,
+        chunksPerSec, msPerOp, minMsPerOp: msPerOp, bytesPerOp: voxelBytes, spreadPct: 0,
+        userMsPerOp: userUs / 1e3 / r.requests.total, sysMsPerOp: systemUs / 1e3 / r.requests.total,
         p50Us: r.latency.p50 * 1e3, p99Us: r.latency.p99 * 1e3, iterations: r.requests.total,
       };
     } finally {
