@@ -88,6 +88,8 @@ export declare const lz4Version: number;
 export declare function writerIsDead(host: string, pid: number, ageMs: number, staleMs: number): boolean;
 /** This host's name as written into temporary names ([A-Za-z0-9.-], others "_"). */
 export declare function hostTag(): string;
+/** Copies channel-interleaved `src` (WKW order) into `dst` one channel after the other (Neuroglancer raw order). */
+export declare function channelsToPlanar(src: NativeTypedArray, dst: NativeTypedArray, channels: number): void;
 
 /** Downsampling filters (native/src/downsample*.cc); mode is median|mode|max|min|average|nearest. */
 export declare function downsampleArray(data: NativeTypedArray, elementOffset: number,

@@ -8,5 +8,6 @@ module.exports = [
   require("./random.js"),
   require("./small.js"),
   require("./writes.js"),
+  require("./serve.js"),
   require("./executors.js"), // issue 8: executors
 ];

@@ -19,3 +19,4 @@ export { type JobRef, ownJob } from "./ops/job-ref.js";
 export type { MapOptions } from "./ops/executor.js";
 export * from "./ops/downsample-exports.js";
 export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
+export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";
