@@ -273,3 +273,22 @@ test("collected result arrays are reused even before the event loop turns", asyn
   // Without reuse, 20 reads would map 20 × 256 KiB of new memory.
   assert.ok(arrayPoolStats().mappedBytes - before <= 2 * 256 * 1024, JSON.stringify(arrayPoolStats()));
 });
+
+test("after a garbage collection the first read already reuses collected arrays", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const { ds, v } = await makeDataset(t);
+  const { maxBytes } = arrayPoolStats();
+  setArrayPoolCapacity({ maxBytes: 0 }); // drops the free arrays earlier tests returned
+  setArrayPoolCapacity({ maxBytes });
+  // 64 arrays out at once: the periodic look at the weak references alone would come
+  // only every 4 misses, and map new memory for the reads in between.
+  let held = Array.from({ length: 64 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  assert.deepEqual(held[63].data, v.data);
+  held = null;
+  gc();
+  const before = arrayPoolStats().mappedBytes;
+  const again = Array.from({ length: 8 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  for (const a of again) assert.deepEqual(a.data, v.data);
+  assert.equal(arrayPoolStats().mappedBytes, before, JSON.stringify(arrayPoolStats()));
+});
