@@ -292,3 +292,32 @@ test("after a garbage collection the first read already reuses collected arrays"
   for (const a of again) assert.deepEqual(a.data, v.data);
   assert.equal(arrayPoolStats().mappedBytes, before, JSON.stringify(arrayPoolStats()));
 });
+
+test("result arrays below 2 MiB share huge pages: eight 256 KiB arrays map 2 MiB", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const { ds, v } = await makeDataset(t);
+  // Arrays of earlier tests die here and the next miss (on an empty pool) takes them
+  // back; `keep` is held so that it cannot come back during the test. Then the pool is
+  // emptied again, and a miss maps new memory.
+  const { maxBytes } = arrayPoolStats();
+  const emptyPool = () => {
+    setArrayPoolCapacity({ maxBytes: 0 });
+    setArrayPoolCapacity({ maxBytes });
+  };
+  gc();
+  emptyPool();
+  const keep = ds.readSync([0, 0, 0], [64, 64, 64]);
+  emptyPool();
+  const before = arrayPoolStats();
+  const held = Array.from({ length: 8 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  for (const a of held) assert.deepEqual(a.data, v.data);
+  const after = arrayPoolStats();
+  assert.equal(after.mappedBytes - before.mappedBytes, 2 * 1024 * 1024, JSON.stringify(after));
+  assert.equal(after.bytes, 0); // all eight pieces are out
+  held.push(ds.readSync([0, 0, 0], [64, 64, 64]));
+  assert.equal(arrayPoolStats().mappedBytes - before.mappedBytes, 4 * 1024 * 1024);
+  assert.equal(arrayPoolStats().bytes, 7 * 256 * 1024); // the other pieces of the new page
+  assert.deepEqual(held[8].data, v.data);
+  assert.deepEqual(keep.data, v.data);
+});
