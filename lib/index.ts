@@ -12,3 +12,5 @@ export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,
 } from "./dataset/properties.js";
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
+export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/from-images.js";
+export type { ImportProgress } from "./ops/image-import.js";
