@@ -1,6 +1,6 @@
 /**
- * PNG and JPEG through sharp (libvips, prebuilt): 8- and 16-bit, gray, gray+alpha, RGB,
- * RGBA. The output colour space is pinned to the input's, so libvips neither expands gray
+ * PNG, JPEG and 8-bit TIFF through sharp (libvips, prebuilt): 8- and 16-bit, gray,
+ * gray+alpha, RGB, RGBA; TIFF pages. The output colour space is pinned to the input's, so libvips neither expands gray
  * to RGB nor scales 16-bit data to 8 bits.
  */
 import type { VoxelData } from "../dtypes.js";
@@ -19,10 +19,12 @@ interface Plan {
   depth: "uchar" | "ushort";
 }
 
-async function plan(file: string): Promise<Plan> {
+const OPEN = { failOn: "truncated", limitInputPixels: false } as const;
+
+async function plan(file: string, page: number): Promise<Plan & { pages: number }> {
   const sharp = await load();
   // failOn "truncated": a cut-off PNG or JPEG is an error, not a partly grey image.
-  const m = await sharp(file, { failOn: "truncated", limitInputPixels: false }).metadata();
+  const m = await sharp(file, { ...OPEN, page }).metadata();
   if (m.width === undefined || m.height === undefined || m.channels === undefined) throw new Error("no image size in the file");
   const sixteen = m.depth === "ushort";
   if (!sixteen && m.depth !== "uchar") throw new Error(`pixel depth ${m.depth} is not supported (8 or 16 bit)`);
@@ -31,13 +33,15 @@ async function plan(file: string): Promise<Plan> {
     format: { width: m.width, height: m.height, channels: m.channels, dtype: sixteen ? "uint16" : "uint8" },
     space: gray ? (sixteen ? "grey16" : "b-w") : sixteen ? "rgb16" : "srgb",
     depth: sixteen ? "ushort" : "uchar",
+    pages: m.pages ?? 1,
   };
 }
 
 export const sharpReader: ImageReader = {
   async probe(file: string): Promise<ImageInfo> {
     try {
-      return { ...(await plan(file)).format, pages: 1 };
+      const p = await plan(file, 0);
+      return { ...p.format, pages: p.pages };
     } catch (err) {
       throw decodeError(file, 0, err);
     }
@@ -45,8 +49,8 @@ export const sharpReader: ImageReader = {
   async decode(file: string, page: number): Promise<{ format: ImageFormat; data: VoxelData }> {
     try {
       const sharp = await load();
-      const p = await plan(file);
-      const { data, info } = await sharp(file, { failOn: "truncated", limitInputPixels: false })
+      const p = await plan(file, page);
+      const { data, info } = await sharp(file, { ...OPEN, page })
         .toColourspace(p.space)
         .raw({ depth: p.depth })
         .toBuffer({ resolveWithObject: true });
@@ -63,3 +67,14 @@ export const sharpReader: ImageReader = {
     }
   },
 };
+
+/** True when sharp gives this TIFF losslessly: 8-bit samples (16-bit and wider go to geotiff). */
+export async function sharpReadsTiff(file: string): Promise<boolean> {
+  try {
+    const sharp = await load();
+    const m = await sharp(file, OPEN).metadata();
+    return m.format === "tiff" && m.depth === "uchar" && (m.channels ?? 0) >= 1 && (m.channels ?? 0) <= 4;
+  } catch {
+    return false; // geotiff reports what is wrong with the file
+  }
+}

@@ -1,11 +1,13 @@
 /**
- * TIFF through geotiff: it returns every sample format as stored (uint8/16/32, int, float32,
+ * TIFF: 8-bit TIFFs through sharp (libvips is several times faster), everything else through
+ * geotiff, which returns every sample format as stored (uint8/16/32, int, float32,
  * float64; any number of samples; uncompressed, LZW, Deflate, PackBits), one page per image
  * file directory. (sharp converts TIFFs to its colour spaces, so it cannot give float32,
  * uint32 or multi-sample 16-bit data losslessly.)
  */
 import type { VoxelData, VoxelType } from "../dtypes.js";
 import { WkwError } from "../errors.js";
+import { sharpReader, sharpReadsTiff } from "./sharp-reader.js";
 import { decodeError, type ImageFormat, type ImageInfo, type ImageReader } from "./reader.js";
 
 // The few geotiff calls used here. (Its bundled .d.ts files need DOM types, so the module
@@ -17,6 +19,7 @@ interface GeoTIFFImage {
   getBitsPerSample(sample?: number): number;
   getSampleFormat(sample?: number): number;
   readRasters(options: { interleave: true }): Promise<unknown>;
+  fileDirectory: { getValue?(tag: string): unknown; PhotometricInterpretation?: unknown };
 }
 interface GeoTIFF {
   getImageCount(): Promise<number>;
@@ -46,6 +49,12 @@ function dtypeOf(file: string, image: GeoTIFFImage): VoxelType {
   if (!(bits > 0) || !(samples > 0) || !(image.getWidth() > 0) || !(image.getHeight() > 0)) {
     throw new Error(`no valid image in the TIFF directory (${bits} bits per sample, ${samples} samples, ${image.getWidth()}×${image.getHeight()})`);
   }
+  // Gray (0, 1) and RGB (2) samples are voxel values; palette, CMYK, YCbCr or Lab samples are not.
+  const fd = image.fileDirectory;
+  const photometric = typeof fd.getValue === "function" ? fd.getValue("PhotometricInterpretation") : fd.PhotometricInterpretation;
+  if (typeof photometric === "number" && photometric > 2) {
+    throw new WkwError("ERR_WKW_ARGUMENT", `${file}: TIFF photometric interpretation ${photometric} (palette, CMYK, YCbCr, …) is not supported; gray or RGB(A) samples are`, { path: file });
+  }
   const key = `${format}:${bits}`;
   const t = ({ "1:8": "uint8", "1:16": "uint16", "1:32": "uint32", "2:8": "int8", "2:16": "int16", "2:32": "int32", "3:32": "float32", "3:64": "float64" } as Record<string, VoxelType>)[key];
   if (!t) {
@@ -71,7 +80,7 @@ function formatOf(file: string, image: GeoTIFFImage): ImageFormat {
   return { width: image.getWidth(), height: image.getHeight(), channels: image.getSamplesPerPixel(), dtype: dtypeOf(file, image) };
 }
 
-export const tiffReader: ImageReader = {
+const geotiffReader: ImageReader = {
   probe(file: string): Promise<ImageInfo> {
     return open(file, 0, async (tiff) => {
       const pages = await tiff.getImageCount();
@@ -89,5 +98,14 @@ export const tiffReader: ImageReader = {
       }
       return { format, data };
     });
+  },
+};
+
+export const tiffReader: ImageReader = {
+  async probe(file: string): Promise<ImageInfo> {
+    return ((await sharpReadsTiff(file)) ? sharpReader : geotiffReader).probe(file);
+  },
+  async decode(file: string, page: number): Promise<{ format: ImageFormat; data: VoxelData }> {
+    return ((await sharpReadsTiff(file)) ? sharpReader : geotiffReader).decode(file, page);
   },
 };
