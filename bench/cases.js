@@ -237,6 +237,7 @@ function configurations(params) {
     add({ id: `${id}.c1`, section: "compress layer", label: `${label}, concurrency 1`, run: compressLayer(volume, blockType, 1), baselineOnly: true });
     add({ id, section: "compress layer", label, run: compressLayer(volume, blockType, undefined), baseline: `${id}.c1` });
   }
+  list.push(...require("./import.js").configurations(params));
   return list;
 }
 

@@ -37,6 +37,22 @@ async function plan(file: string, page: number): Promise<Plan & { pages: number 
   };
 }
 
+async function decodeWith(file: string, page: number, p: Plan): Promise<{ format: ImageFormat; data: VoxelData }> {
+  const sharp = await load();
+  const { data, info } = await sharp(file, { ...OPEN, page })
+    .toColourspace(p.space)
+    .raw({ depth: p.depth })
+    .toBuffer({ resolveWithObject: true });
+  const f = p.format;
+  if (info.width !== f.width || info.height !== f.height || info.channels !== f.channels) {
+    throw new Error(`decoded ${info.width}×${info.height}×${info.channels}, expected ${f.width}×${f.height}×${f.channels}`);
+  }
+  // (a copy only if libvips handed out an odd offset, which a Uint16Array cannot view)
+  const bytes = p.depth === "ushort" && data.byteOffset % 2 !== 0 ? Uint8Array.from(data) : data;
+  const array = p.depth === "ushort" ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { format: f, data: array };
+}
+
 export const sharpReader: ImageReader = {
   async probe(file: string): Promise<ImageInfo> {
     try {
@@ -48,33 +64,33 @@ export const sharpReader: ImageReader = {
   },
   async decode(file: string, page: number): Promise<{ format: ImageFormat; data: VoxelData }> {
     try {
-      const sharp = await load();
-      const p = await plan(file, page);
-      const { data, info } = await sharp(file, { ...OPEN, page })
-        .toColourspace(p.space)
-        .raw({ depth: p.depth })
-        .toBuffer({ resolveWithObject: true });
-      const f = p.format;
-      if (info.width !== f.width || info.height !== f.height || info.channels !== f.channels) {
-        throw new Error(`decoded ${info.width}×${info.height}×${info.channels}, expected ${f.width}×${f.height}×${f.channels}`);
-      }
-      // (a copy only if libvips handed out an odd offset, which a Uint16Array cannot view)
-      const bytes = p.depth === "ushort" && data.byteOffset % 2 !== 0 ? Uint8Array.from(data) : data;
-      const array = p.depth === "ushort" ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-      return { format: f, data: array };
+      return await decodeWith(file, page, await plan(file, page));
     } catch (err) {
       throw decodeError(file, page, err);
     }
   },
 };
 
-/** True when sharp gives this TIFF losslessly: 8-bit samples (16-bit and wider go to geotiff). */
-export async function sharpReadsTiff(file: string): Promise<boolean> {
+/**
+ * The sharp reader for a TIFF page that sharp gives losslessly (8-bit samples; 16-bit and
+ * wider go to geotiff), or undefined. One header read serves the check and the decode.
+ */
+export async function sharpTiffReader(file: string, page: number): Promise<ImageReader | undefined> {
+  let p: Plan & { pages: number };
   try {
-    const sharp = await load();
-    const m = await sharp(file, OPEN).metadata();
-    return m.format === "tiff" && m.depth === "uchar" && (m.channels ?? 0) >= 1 && (m.channels ?? 0) <= 4;
+    p = await plan(file, page);
   } catch {
-    return false; // geotiff reports what is wrong with the file
+    return undefined; // geotiff reports what is wrong with the file
   }
+  if (p.depth !== "uchar") return undefined;
+  return {
+    probe: async () => ({ ...p.format, pages: p.pages }),
+    decode: async () => {
+      try {
+        return await decodeWith(file, page, p);
+      } catch (err) {
+        throw decodeError(file, page, err);
+      }
+    },
+  };
 }

@@ -7,7 +7,7 @@
  */
 import type { VoxelData, VoxelType } from "../dtypes.js";
 import { WkwError } from "../errors.js";
-import { sharpReader, sharpReadsTiff } from "./sharp-reader.js";
+import { sharpTiffReader } from "./sharp-reader.js";
 import { decodeError, type ImageFormat, type ImageInfo, type ImageReader } from "./reader.js";
 
 // The few geotiff calls used here. (Its bundled .d.ts files need DOM types, so the module
@@ -103,9 +103,9 @@ const geotiffReader: ImageReader = {
 
 export const tiffReader: ImageReader = {
   async probe(file: string): Promise<ImageInfo> {
-    return ((await sharpReadsTiff(file)) ? sharpReader : geotiffReader).probe(file);
+    return ((await sharpTiffReader(file, 0)) ?? geotiffReader).probe(file);
   },
   async decode(file: string, page: number): Promise<{ format: ImageFormat; data: VoxelData }> {
-    return ((await sharpReadsTiff(file)) ? sharpReader : geotiffReader).decode(file, page);
+    return ((await sharpTiffReader(file, page)) ?? geotiffReader).decode(file, page);
   },
 };
