@@ -189,7 +189,7 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
           signal,
           onSlice: () => {
             done++;
-            report();
+            if (done < total) report(); // the last event comes once everything is written
           },
         });
       },
