@@ -250,3 +250,26 @@ test("cancel: an aborted import rejects with ERR_WKW_ABORTED and leaves nothing"
   );
   assert.equal(existsSync(out), false);
 });
+
+test("importSlab is a job function: (view, index, args) with a View from JSON and JSON args", async (t) => {
+  const { importSlab } = (await import("../dist/ops/image-import.js")).default;
+  const { View, WkwDataset } = await import("../dist/index.js");
+  const root = tempDir(t);
+  const expected = await makeStack(path.join(root, "in"), { kind: "tiff", Ctor: Uint16Array, channels: 1, n: 6 });
+  const mag = await WkwDataset.create(path.join(root, "mag"), { voxelType: "uint16", blockLen: 4, fileLen: 1 });
+  mag.close();
+  const files = readdirSync(path.join(root, "in")).filter((f) => f.endsWith(".tif")).sort();
+  const args = JSON.parse(JSON.stringify({ slices: files.map((f) => ({ file: path.join(root, "in", f), page: 0 })), format: { width: W, height: H, channels: 1, dtype: "uint16" }, dtype: "uint16" }));
+  const json = (z, d) => ({
+    type: "wkw.View", version: 1, path: path.join(root, "mag"), mag: [1, 1, 1],
+    header: { blockLen: 4, fileLen: 1, blockType: "raw", voxelType: "uint16", numChannels: 1 },
+    globalOffset: [0, 0, z], size: [W, H, d], readOnly: false, magBoundingBox: { topLeft: [0, 0, 0], size: [W, H, 6] },
+  });
+  // two jobs, in any order: slices 4..5, then 0..3
+  assert.deepEqual(await importSlab(View.fromJSON(json(4, 2)), 1, args), { slices: 2 });
+  assert.deepEqual(await importSlab(View.fromJSON(json(0, 4)), 0, args), { slices: 4 });
+  const back = await WkwDataset.open(path.join(root, "mag"));
+  assert.ok(bytesOf((await back.read([0, 0, 0], [W, H, 6])).data).equals(expected));
+  back.close();
+  await rejectsWkw(importSlab(View.fromJSON({ ...json(0, 4), size: [W - 1, H, 4] }), 0, args), "ERR_WKW_ARGUMENT", "view");
+});

@@ -29,10 +29,8 @@ export type { ImageSlice } from "../import/sources.js";
 export type { ImageFormat } from "../import/reader.js";
 
 export interface ImportSlabArgs {
-  /** the slab's slices, in z order */
+  /** every slice of the stack, in z order; a job imports those its view covers in z */
   slices: ImageSlice[];
-  /** z of the first slice in the target view */
-  z: number;
   /** what every slice must hold (the first slice's format) */
   format: ImageFormat;
   /** voxel type of the target (a lossless widening of format.dtype, or the same) */
@@ -94,12 +92,19 @@ function defaultDecodeConcurrency(): number {
 }
 
 /**
- * Decodes the slices of `args` in parallel into one slab and writes it at (0, 0, z) of
- * `view`. A slice of another size, channel count or type is an error naming its file.
+ * Job (job-reference shape): `view` is one slab of the target, (0, 0, z) + (width, height,
+ * depth); decodes slices z … z + depth - 1 of `args.slices` in parallel into one buffer and
+ * writes it with one call. A slice of another size, channel count or type is an error
+ * naming its file. `context` is for in-process callers (cancel, per-slice progress).
  */
 export async function importSlab(view: View, _index: number, args: ImportSlabArgs, context: ImportSlabContext = {}): Promise<{ slices: number }> {
-  const { slices, z, format, dtype } = args;
+  const { format, dtype } = args;
   const { signal, onSlice } = context;
+  const z = view.globalOffset[2];
+  const slices = args.slices.slice(z, z + view.size[2]);
+  if (slices.length !== view.size[2] || view.size[0] !== format.width || view.size[1] !== format.height) {
+    throw new WkwError("ERR_WKW_ARGUMENT", `view ${view} is not a slab of the ${format.width}×${format.height}×${args.slices.length} stack`, { parameter: "view" });
+  }
   const sliceLen = format.width * format.height * format.channels;
   const slab: VoxelData = new TYPED_ARRAY[dtype](sliceLen * slices.length);
   let next = 0;
@@ -125,7 +130,7 @@ export async function importSlab(view: View, _index: number, args: ImportSlabArg
   const n = Math.min(slices.length, args.decodeConcurrency ?? defaultDecodeConcurrency());
   await Promise.all(Array.from({ length: n }, worker));
   if (signal?.aborted) throw abortError();
-  await view.write({ data: slab, shape: [format.channels, format.width, format.height, slices.length] }, [0, 0, z], { signal });
+  await view.write({ data: slab, shape: [format.channels, format.width, format.height, slices.length] }, [0, 0, 0], { signal });
   return { slices: slices.length };
 }
 
@@ -179,13 +184,15 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
   const report = () => onProgress?.({ done, total, unit: "slices" });
   try {
     report();
-    const jobs: ImportSlabArgs[] = [];
-    for (let z = 0; z < slices.length; z += depth) jobs.push({ slices: slices.slice(z, z + depth), z, format, dtype });
+    const args: ImportSlabArgs = { slices: [...slices], format, dtype };
+    const slabs = function* () {
+      for (let z = 0; z < slices.length; z += depth) yield view.getView({ offset: [0, 0, z], size: [format.width, format.height, Math.min(depth, slices.length - z)] });
+    };
     const executor = options.executor ?? new InProcessExecutor({ concurrency: 1 });
     await executor.map(
-      (args: ImportSlabArgs, index: number) => {
+      (slab: View, index: number) => {
         if (signal?.aborted) throw abortError();
-        return importSlab(view, index, args, {
+        return importSlab(slab, index, args, {
           signal,
           onSlice: () => {
             done++;
@@ -193,7 +200,7 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
           },
         });
       },
-      jobs,
+      slabs(),
     );
     if (staged) {
       const source = await WkwDataset.open(stagingDir);
