@@ -286,3 +286,28 @@ test("Ctrl-C cancels a convert cleanly: exit 130, nothing left", async (t) => {
   assert.match(stderr, /ERR_WKW_ABORTED: cancelled \(Ctrl-C\)/);
   assert.equal(existsSync(out), false, "no dataset left");
 });
+
+test("Ctrl-C cancels a compress cleanly: exit 130, no target, no temporary folder", async (t) => {
+  const root = tempDir(t);
+  const src = path.join(root, "src");
+  const ds = await WkwDataset.create(src, { voxelType: "uint8", blockLen: 32, fileLen: 2 });
+  let seed = 1;
+  const data = new Uint8Array(256 * 256 * 256).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+  await ds.write([0, 0, 0], { data, shape: [256, 256, 256] });
+  ds.close();
+  const target = path.join(root, "hc");
+  const child = spawn(process.execPath, [cli, "compress", src, target, "--level", "12"], { env: { ...process.env, WKW_PROGRESS: "1" } });
+  let stderr = "";
+  let sent = false;
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    if (!sent && /compress \[/.test(stderr)) {
+      sent = true;
+      child.kill("SIGINT");
+    }
+  });
+  const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c)));
+  assert.ok(sent);
+  assert.equal(code, 130, stderr);
+  assert.deepEqual(readdirSync(root), ["src"]);
+});
