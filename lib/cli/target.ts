@@ -31,9 +31,9 @@ export function resolveTarget(p: string): Target {
   throw new WkwError("ERR_WKW_NOT_FOUND", `${p} is not a dataset (no ${PROPS}), a layer of one, or a mag (no header.wkw)`, { path: abs });
 }
 
-/** The layers a dataset or layer target covers, from the dataset opened read-only. */
-export async function openLayers(target: Target & { kind: "dataset" | "layer" }): Promise<{ dataset: Dataset; layers: Layer[] }> {
-  const dataset = await Dataset.open(target.kind === "dataset" ? target.path : target.dataset, { readOnly: true });
+/** The layers a dataset or layer target covers, from the dataset (opened read-only unless asked). */
+export async function openLayers(target: Target & { kind: "dataset" | "layer" }, readOnly = true): Promise<{ dataset: Dataset; layers: Layer[] }> {
+  const dataset = await Dataset.open(target.kind === "dataset" ? target.path : target.dataset, { readOnly });
   const layers = target.kind === "dataset" ? [...dataset.layers.values()] : [dataset.getLayer(target.layer)];
   return { dataset, layers };
 }
