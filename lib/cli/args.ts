@@ -1,6 +1,6 @@
 /** Command-line parsing for every command (node:util parseArgs, strict) and value checks. */
 import { parseArgs } from "node:util";
-import type { Command, OptionSpec } from "./command.js";
+import type { Command, OptionSpec, OptionValues } from "./command.js";
 
 /** A bad command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -19,7 +19,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 export function parseCommandLine(command: Command, argv: string[]) {
   const all = { ...COMMON_OPTIONS, ...command.options };
   const options = Object.fromEntries(
-    Object.entries(all).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+    Object.entries(all).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
   );
   let parsed;
   try {
@@ -28,7 +28,7 @@ export function parseCommandLine(command: Command, argv: string[]) {
     // parseArgs' messages are good; its stack trace and code are not for users
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""), command);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as OptionValues;
   if (!values.help) {
     const n = parsed.positionals.length;
     const { min, max } = command.positionals;
@@ -41,7 +41,7 @@ export function parseCommandLine(command: Command, argv: string[]) {
 }
 
 /** An integer option in [min, max]; a usage error naming the option otherwise. */
-export function intOption(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
+export function intOption(name: string, value: OptionValues[string], min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -51,7 +51,7 @@ export function intOption(name: string, value: string | boolean | undefined, min
 }
 
 /** "X,Y,Z" of positive numbers. */
-export function vec3Option(name: string, value: string | boolean | undefined): [number, number, number] | undefined {
+export function vec3Option(name: string, value: OptionValues[string]): [number, number, number] | undefined {
   if (value === undefined) return undefined;
   const parts = typeof value === "string" ? value.split(",").map((s) => (s.trim() === "" ? NaN : Number(s))) : [];
   if (parts.length !== 3 || !parts.every((v) => Number.isFinite(v) && v > 0)) {
@@ -60,7 +60,7 @@ export function vec3Option(name: string, value: string | boolean | undefined): [
   return parts as [number, number, number];
 }
 
-export function choiceOption<T extends string>(name: string, value: string | boolean | undefined, choices: readonly T[]): T | undefined {
+export function choiceOption<T extends string>(name: string, value: OptionValues[string], choices: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
     throw new UsageError(`--${name} must be one of ${choices.join(", ")}, received ${JSON.stringify(value)}`);

@@ -9,15 +9,19 @@ import type { Output } from "./output.js";
 export interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
+  /** may be given several times (the value is then an array) */
+  multiple?: boolean;
   /** the value's placeholder in help ("N", "X,Y,Z") */
   value?: string;
   description: string;
 }
 
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
 export interface CommandContext {
   /** positional arguments after the command name */
   args: string[];
-  values: Record<string, string | boolean | undefined>;
+  values: OptionValues;
   out: Output;
   /** aborted on Ctrl-C (SIGINT) */
   signal: AbortSignal;

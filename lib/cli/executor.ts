@@ -5,13 +5,13 @@
 import { InProcessExecutor, type Executor, type Job } from "../ops/executor.js";
 import { abortError } from "../util/abort.js";
 import { intOption } from "./args.js";
-import type { OptionSpec } from "./command.js";
+import type { OptionSpec, OptionValues } from "./command.js";
 
 export const EXECUTOR_OPTIONS: Record<string, OptionSpec> = {
   jobs: { type: "string", value: "N", description: "jobs in flight at once (default: the thread-pool size)" },
 };
 
-export function executorFrom(values: Record<string, string | boolean | undefined>): Executor {
+export function executorFrom(values: OptionValues): Executor {
   const jobs = intOption("jobs", values.jobs, 1, 1024);
   return new InProcessExecutor(jobs === undefined ? {} : { concurrency: jobs });
 }
