@@ -67,3 +67,20 @@ export declare function fileCacheSize(): number;
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;
+
+/** Downsampling filters (native/src/downsample*.cc); mode is median|mode|max|min|average|nearest. */
+export declare function downsampleArray(data: NativeTypedArray, elementOffset: number,
+  shape: readonly number[], strides: readonly number[], factors: readonly number[], mode: string,
+  out: NativeTypedArray, concurrency?: number): Promise<void>;
+export declare function downsampleArraySync(data: NativeTypedArray, elementOffset: number,
+  shape: readonly number[], strides: readonly number[], factors: readonly number[], mode: string,
+  out: NativeTypedArray): void;
+/**
+ * Writes cube file `file` of the target mag (a whole new file, renamed into place) from the
+ * source mag: downsampled by `factors` with `mode`, or with `upsample` replicated. Target
+ * voxels outside `region` ([lo x, y, z, hi x, y, z] in target voxels) are zero.
+ */
+export declare function resampleFile(sourceRoot: string, sourceHeader: Uint8Array,
+  targetRoot: string, targetHeader: Uint8Array, file: readonly number[], factors: readonly number[],
+  mode: string, upsample: boolean, region: readonly number[], options?: NativeWriteOptions,
+  concurrency?: number): Promise<void>;

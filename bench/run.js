@@ -89,6 +89,7 @@ async function main(args) {
     console.log(`${name}: LZ4 ratio ${d.ratio.lz4.toFixed(2)}, LZ4HC ratio ${d.ratio.lz4hc.toFixed(2)}`);
   }
   if (args.quick) console.log("--quick: smaller volumes and reads than the reference's, so ×ref and the targets mean nothing here");
+  if (!args.only || "downsample".includes(args.only)) await require("./downsample.js").run({ quick: args.quick });
   const seconds = (nowMs() - started) / 1000;
   console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "(default 4)"}, default concurrency ${binding.defaultConcurrency()}, ${os.cpus().length} cores; ${seconds.toFixed(0)} s in all`);
   const file = args.out ?? path.join(__dirname, "results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);

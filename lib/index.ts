@@ -14,3 +14,5 @@ export type {
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
 export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/from-images.js";
 export type { ImportProgress } from "./ops/image-import.js";
+export * from "./ops/downsample-exports.js";
+export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";

@@ -311,3 +311,23 @@ test("Ctrl-C cancels a compress cleanly: exit 130, no target, no temporary folde
   assert.equal(code, 130, stderr);
   assert.deepEqual(readdirSync(root), ["src"]);
 });
+
+test("convert --downsample, then downsample and upsample: pyramids through the CLI, --json", async (t) => {
+  const root = tempDir(t);
+  await writeStack(path.join(root, "in"), 8);
+  const out = path.join(root, "ds");
+  const r = run(["convert", path.join(root, "in"), out, "--voxel-size", "10,10,20", "--downsample", "--block-len", "8", "--file-len", "2", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).mags, ["1", "2-2-1", "4-4-2"]); // default coarsest for 64×48×8
+  const again = run(["downsample", out, "--json"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(JSON.parse(again.stdout).layers.map((l) => [l.layer, l.mags]), [["color", []]]);
+  const up = run(["upsample", path.join(out, "color"), "--from", "2-2-1", "--overwrite"]);
+  assert.equal(up.status, 0, up.stderr);
+  assert.match(up.stdout, /^color: built mags 1 in /);
+  assert.equal(run(["upsample", out]).status, 2, "--from is required");
+  assert.equal(run(["downsample", path.join(out, "color/1")]).status, 2, "a mag folder is not a layer");
+  const bad = run(["downsample", out, "--mode", "bicubic"]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /ERR_WKW_ARGUMENT.*median, mode, max, min, average, nearest/);
+});

@@ -273,3 +273,16 @@ test("importSlab is a job function: (view, index, args) with a View from JSON an
   back.close();
   await rejectsWkw(importSlab(View.fromJSON({ ...json(0, 4), size: [W - 1, H, 4] }), 0, args), "ERR_WKW_ARGUMENT", "view");
 });
+
+test("downsample: true builds the pyramid after the import (Layer.downsample)", async (t) => {
+  const root = tempDir(t);
+  await makeStack(path.join(root, "in"), { kind: "tiff", Ctor: Uint8Array, channels: 1, n: 8, width: 64, height: 32 });
+  const ds = await Dataset.fromImages(path.join(root, "in"), path.join(root, "out"), { voxelSize: [10, 10, 20], downsample: { coarsestMag: 4 }, ...SMALL });
+  const layer = ds.getLayer("color");
+  assert.deepEqual([...layer.mags.keys()], ["1", "2-2-1", "4-4-2"]);
+  const full = await layer.getMag(1).read([0, 0, 0], [2, 2, 1]);
+  const half = await layer.getMag("2-2-1").read([0, 0, 0], [1, 1, 1]);
+  const sorted = [...full.data].sort((a, b) => a - b);
+  assert.ok(half.data[0] >= sorted[0] && half.data[0] <= sorted[3], "a median of the 2×2×1 voxels");
+  ds.close();
+});

@@ -10,7 +10,7 @@ const layer = props.dataLayers[0];
 console.log(props.id.name, props.scale);                 // em [ 11.24, 11.24, 25 ]
 console.log(layer.name, layer.category, layer.dataFormat, layer.elementClass); // color color wkw uint8
 console.log(layer.boundingBox);                           // { topLeft: [ 0, 0, 0 ], width: 300, height: 200, depth: 64 }
-console.log(layer.wkwResolutions);                        // [ { resolution: [ 1, 1, 1 ], cubeLength: 1024 } ]
+console.log(layer.wkwResolutions.map((r) => `${r.resolution.join("-")}: cubeLength ${r.cubeLength}`).join(", ")); // 1-1-1: cubeLength 1024, 2-2-1: cubeLength 1024, 4-4-2: cubeLength 1024
 
 // A self-hosted webKnossos finds datasets in its binaryData folder, one folder per
 // organization: copy (or move) the dataset folder to

@@ -49,7 +49,6 @@ export const convertCommand: Command = {
       ...(blockLen !== undefined ? { blockLen } : {}),
       ...(fileLen !== undefined ? { fileLen } : {}),
       compress: values["no-compress"] !== true,
-      downsample: values.downsample === true,
       executor: cancellable(executorFrom(values), signal),
       signal,
       onProgress: bar.update,
@@ -67,6 +66,15 @@ export const convertCommand: Command = {
       }
     } finally {
       bar.stop();
+    }
+    if (values.downsample === true) {
+      // the pyramid after the import, with a bar of its own (files, not slices)
+      const pyramid = progress(`downsample ${layer.name}`);
+      try {
+        await layer.downsample({ executor: options.executor, signal, onProgress: pyramid.update });
+      } finally {
+        pyramid.stop();
+      }
     }
     const size = [...layer.boundingBox.size];
     const mags = [...layer.mags.values()].map((m) => path.basename(m.path));

@@ -14,11 +14,14 @@ import { createProgress, progressEnabled } from "./progress.js";
 import { compressCommand } from "./compress.js";
 import { convertCommand } from "./convert.js";
 import { copyCommand } from "./copy.js";
+import { downsampleCommand, upsampleCommand } from "./downsample.js";
 import { infoCommand } from "./info.js";
 import { verifyCommand } from "./verify.js";
 
 const COMMANDS: Command[] = [
   convertCommand,
+  downsampleCommand,
+  upsampleCommand,
   compressCommand,
   copyCommand,
   verifyCommand,

@@ -18,7 +18,8 @@ import { WkwDataset } from "../wkw/dataset.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale } from "./checks.js";
 import type { Dataset, CreateDatasetOptions } from "./dataset.js";
 import { elementClassFor } from "./element-class.js";
-import { Layer } from "./layer.js";
+import type { DownsampleOptions } from "./downsample-layer.js";
+import type { Layer } from "./layer.js";
 import type { LayerCategory, LayerProperties } from "./properties.js";
 
 export interface AddLayerFromImagesOptions {
@@ -30,8 +31,8 @@ export interface AddLayerFromImagesOptions {
   dtype?: VoxelType;
   /** LZ4HC cube files (default true); false writes raw files */
   compress?: boolean;
-  /** build the pyramid after the import (Layer.downsample; default false) */
-  downsample?: boolean | Record<string, unknown>;
+  /** build the pyramid after the import: true, or the options of Layer.downsample (default false) */
+  downsample?: boolean | DownsampleOptions;
   /** voxels per block edge (default 32) */
   blockLen?: number;
   /** blocks per file edge (default 32) */
@@ -59,8 +60,6 @@ function checkLen(parameter: string, value: unknown): number {
   return n;
 }
 
-type DownsampleFn = (this: Layer, options?: Record<string, unknown>) => Promise<unknown>;
-
 function checkLayerOptions(options: unknown) {
   const o = checkOptionsObject("options", options);
   checkKeys("options", o, LAYER_KEYS);
@@ -73,16 +72,12 @@ function checkLayerOptions(options: unknown) {
   if (typeof downsample !== "boolean" && (downsample === null || typeof downsample !== "object" || Array.isArray(downsample))) {
     throw argumentError("options.downsample", "a boolean or an options object for Layer.downsample", downsample);
   }
-  const downsampleFn = (Layer.prototype as unknown as { downsample?: DownsampleFn }).downsample;
-  if (downsample !== false && typeof downsampleFn !== "function") {
-    throw argumentError("options.downsample", "false: this build has no Layer.downsample (the downsampling feature)", downsample);
-  }
   return {
     layerName,
     category: category as LayerCategory,
     dtype: o.dtype as VoxelType | undefined,
     compress: checkOptionalBoolean("options.compress", o.compress) ?? true,
-    downsample: downsample === false ? undefined : { fn: downsampleFn!, options: downsample === true ? {} : (downsample as Record<string, unknown>) },
+    downsample: downsample === false ? undefined : downsample === true ? {} : (downsample as DownsampleOptions),
     blockLen: checkLen("options.blockLen", o.blockLen),
     fileLen: checkLen("options.fileLen", o.fileLen),
     maxSlabBytes: o.maxSlabBytes === undefined ? undefined : checkInteger("options.maxSlabBytes", o.maxSlabBytes, 1),
@@ -120,7 +115,7 @@ export async function addLayerFromImages(dataset: Dataset, input: unknown, optio
       wkwResolutions: [{ resolution: [1, 1, 1], cubeLength: o.blockLen * o.fileLen }],
     };
     const layer = await dataset._adoptLayer(temp, props);
-    if (o.downsample) await o.downsample.fn.call(layer, { ...(o.executor ? { executor: o.executor } : {}), ...(o.signal ? { signal: o.signal } : {}), ...o.downsample.options });
+    if (o.downsample) await layer.downsample({ ...(o.executor ? { executor: o.executor } : {}), ...(o.signal ? { signal: o.signal } : {}), ...o.downsample });
     return layer;
   } finally {
     await fsp.rm(temp, { recursive: true, force: true }).catch(() => undefined);

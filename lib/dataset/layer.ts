@@ -22,6 +22,8 @@ import { checkKeys, checkLayerName, checkOptionalBoolean } from "./checks.js";
 import type { Dataset } from "./dataset.js";
 import { findMagDir, recoverLayerFolder } from "./mag-folder.js";
 import { MagView } from "./mag-view.js";
+import * as pyramid from "./downsample-layer.js";
+import type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./downsample-layer.js";
 
 export interface AddMagOptions {
   /** voxels per block edge, a power of two in [1, 128] (default 32) */
@@ -364,6 +366,36 @@ export class Layer {
         throw toWkwError(err, dir);
       }
     }
+  }
+
+  /** @internal A new mag folder put in place by downsampling (already listed in the JSON). */
+  _adoptMag(mag: Mag, dirName: string, wkw: WkwDataset): MagView {
+    const mv = new MagView(this, mag, dirName, wkw);
+    this.#mags.set(mag.toLayerName(), mv);
+    this.#missing.delete(mag.toLayerName());
+    return mv;
+  }
+
+  // ---- downsampling (lib/dataset/downsample-layer.ts, lib/ops/downsample.ts) ----------
+
+  /** Builds `targetMag` from `fromMag` (a multiple of it per axis); see docs/dataset-api.md. */
+  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView> {
+    return pyramid.downsampleMag(this, fromMag, targetMag, options);
+  }
+
+  /** Builds the mag pyramid from `fromMag` (default: the finest mag) up to `coarsestMag`. */
+  downsample(options?: DownsampleOptions): Promise<MagView[]> {
+    return pyramid.downsample(this, options);
+  }
+
+  /** Builds the listed mags (sorted by x, y, z), each from the one before. */
+  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView[]> {
+    return pyramid.downsampleMagList(this, fromMag, targetMags, options);
+  }
+
+  /** Builds finer mags down to `finestMag` (default 1) by replicating voxels. */
+  upsample(options: UpsampleOptions): Promise<MagView[]> {
+    return pyramid.upsample(this, options);
   }
 
   toString(): string {

@@ -188,6 +188,13 @@ export class MagView extends View {
     this.#access.wkw.close();
   }
 
+  /** @internal Downsampling with allowOverwrite: swaps in `<tempDir>/<dirName>` like a compression. */
+  async _replaceFolder(tempDir: string): Promise<void> {
+    const layerDir = this.layer.path;
+    const dirName = this.#access.dirName;
+    await this.#access.exclusive(() => swapCompressed(layerDir, dirName, tempDir));
+  }
+
   /** @internal */
   _dirName(): string {
     return this.#access.dirName;

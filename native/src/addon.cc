@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
+#include "addon_downsample.h"  // (here: keeps the include block merge-friendly)
 #include "header.h"
 #include "job.h"
 #include "mag_ops.h"
@@ -377,6 +378,7 @@ Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMag", NativeMag::Init(env));
   exports.Set("CancelToken", CancelToken::Init(env));
+  initDownsample(env, exports);  // addon_downsample.cc
   exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));
   exports.Set("serializeHeader", Napi::Function::New(env, SerializeHeader));
   exports.Set("setFileCacheCapacity", Napi::Function::New(env, SetFileCacheCapacity));
