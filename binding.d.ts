@@ -40,9 +40,17 @@ export declare class CancelToken {
   cancel(): void;
 }
 
+/** Decoded-block cache (LRU by bytes, sharded locks), shared by the NativeMags given it. */
+export declare class BlockCache {
+  constructor(maxBytes: number);
+  stats(): { hits: number; misses: number; bytes: number; evictions: number; blocks: number; maxBytes: number };
+  clear(): void;
+}
+
 /** One mag folder. All offsets and shapes are in voxels; arrays are (c, x, y, z). */
 export declare class NativeMag {
-  constructor(root: string, header: Uint8Array);
+  /** Reads go through `cache` when given. */
+  constructor(root: string, header: Uint8Array, cache?: BlockCache);
   /** Fills `out` (dense Fortran order) with the region; `outZeroed` skips zero-filling of missing files. */
   read(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean,
     concurrency?: number, cancel?: CancelToken): Promise<void>;
@@ -61,8 +69,13 @@ export declare class NativeMag {
 
 export declare function parseHeader(bytes: Uint8Array, name?: string): NativeHeader;
 export declare function serializeHeader(header: NativeHeaderFields): Buffer;
-export declare function setFileCacheCapacity(capacity: number): void;
-export declare function fileCacheSize(): number;
+/** Bounds the process-wide cache of open cube files by count and by bytes (jump tables). */
+export declare function setFileCacheCapacity(maxFiles: number, maxBytes: number): void;
+export declare function fileCacheStats(): { files: number; bytes: number; maxFiles: number; maxBytes: number };
+/** Memory for a read's result (not zeroed), returned to the pool when collected; null at the pool's limit. */
+export declare function allocateOutput(bytes: number): ArrayBuffer | null;
+export declare function setOutputPoolLimit(maxBytes: number): void;
+export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; mappedBytes: number; maxBytes: number };
 /** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */

@@ -7,15 +7,10 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { Dataset } = require("..");
 const { readerFor } = require("../dist/import/sources.js");
-const { nowMs, repeat } = require("./measure.js");
+const { measureBatches } = require("./measure.js");
 const { rng } = require("./data.js");
 
-function rates(bytes, samplesMs) {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { mbps: bytes / (sorted[0] * 1e3), mbpsMedian: bytes / (sorted[Math.floor(sorted.length / 2)] * 1e3), iterations: samplesMs.length };
-}
-
-/** The stack, written once per bench run (the first configuration that needs it). */
+/** The stack, written once per bench run (by the first configuration; they run one by one). */
 async function stack(dir, n) {
   const folder = path.join(dir, "import-stack");
   const done = path.join(folder, ".complete");
@@ -39,8 +34,7 @@ function decodeOnly() {
     const folder = await stack(dir, n);
     const files = fs.readdirSync(folder).filter((f) => f.endsWith(".tif")).map((f) => path.join(folder, f));
     const parallel = Math.min(8, Math.max(2, require("node:os").availableParallelism()));
-    const samples = await repeat(async () => {
-      const t0 = nowMs();
+    const result = await measureBatches(async () => {
       let next = 0;
       await Promise.all(Array.from({ length: parallel }, async () => {
         while (next < files.length) {
@@ -48,9 +42,8 @@ function decodeOnly() {
           await readerFor(f).decode(f, 0);
         }
       }));
-      return nowMs() - t0;
-    }, { min: 2, max: 5, budgetMs: params.budgetMs });
-    return rates(n ** 3, samples);
+    }, { min: 2, max: 5, budgetMs: 2000 });
+    return { ...result, bytesPerOp: n ** 3 };
   };
 }
 
@@ -58,17 +51,14 @@ function importLayer(compress) {
   return async ({ dir, params }) => {
     const n = params.edge;
     const folder = await stack(dir, n);
-    let k = 0;
-    const samples = await repeat(async () => {
-      const out = path.join(dir, `import-${compress ? "lz4hc" : "raw"}-${process.pid}-${k++}`);
-      const t0 = nowMs();
-      const ds = await Dataset.fromImages(folder, out, { voxelSize: [1, 1, 1], compress });
-      const ms = nowMs() - t0;
-      ds.close();
-      fs.rmSync(out, { recursive: true, force: true });
-      return ms;
-    }, { min: compress ? 1 : 2, max: 5, budgetMs: params.budgetMs });
-    return rates(n ** 3, samples);
+    const outputs = [];
+    const result = await measureBatches(async () => {
+      const out = path.join(dir, `import-${compress ? "lz4hc" : "raw"}-${process.pid}-${outputs.length}`);
+      outputs.push(out);
+      (await Dataset.fromImages(folder, out, { voxelSize: [1, 1, 1], compress })).close();
+    }, { min: compress ? 1 : 2, max: 5, budgetMs: 2000 });
+    for (const out of outputs) fs.rmSync(out, { recursive: true, force: true });
+    return { ...result, bytesPerOp: n ** 3 };
   };
 }
 

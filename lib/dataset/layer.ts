@@ -15,6 +15,7 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag, type MagLike } from "../geometry/mag.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
+import type { BlockCache } from "../wkw/block-cache.js";
 import type { WkwHeader } from "../wkw/header.js";
 import { dtypePerChannelFrom, dtypePerLayerFor } from "./element-class.js";
 import type { LayerCategory, LayerProperties, LayerViewConfiguration } from "./properties.js";
@@ -89,9 +90,9 @@ export class Layer {
         const dirName = await findMagDir(layerDir, mag);
         const backup = backups.get(mag.toLayerName()) ?? backups.get(mag.toLongLayerName());
         if (dirName !== undefined) {
-          opened.push({ mag, dirName, wkw: await WkwDataset.open(path.join(layerDir, dirName)) });
+          opened.push({ mag, dirName, wkw: await WkwDataset.open(path.join(layerDir, dirName), { cache: dataset.cache }) });
         } else if (backup !== undefined) {
-          opened.push({ mag, dirName: path.basename(backup).replace(/\.old$/, ""), wkw: await WkwDataset.open(backup), fixedPath: backup });
+          opened.push({ mag, dirName: path.basename(backup).replace(/\.old$/, ""), wkw: await WkwDataset.open(backup, { cache: dataset.cache }), fixedPath: backup });
         } else {
           missing.push(mag);
         }
@@ -305,7 +306,7 @@ export class Layer {
     if (longDir !== dir && (await fsp.access(longDir).then(() => true, () => false))) {
       throw new WkwError("ERR_WKW_EXISTS", `the folder ${longDir} already exists`, { parameter: "mag", path: longDir });
     }
-    const wkw = await createOrAdoptMag(dir, header);
+    const wkw = await createOrAdoptMag(dir, header, this.dataset.cache);
     try {
       await this.dataset._updateLayer(this, (fresh) => {
         if (fresh.wkwResolutions.some((e) => m.equals(e.resolution))) {
@@ -408,12 +409,12 @@ export class Layer {
 }
 
 /** Creates a mag folder, or adopts an empty one a crashed addMag left with the same header. */
-async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" | "voxelSize">): Promise<WkwDataset> {
+async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" | "voxelSize">, cache: BlockCache | undefined): Promise<WkwDataset> {
   try {
-    return await WkwDataset.create(dir, header);
+    return await WkwDataset.create(dir, { ...header, cache });
   } catch (err) {
     if (!(err instanceof WkwError) || err.code !== "ERR_WKW_EXISTS") throw err;
-    const existing = await WkwDataset.open(dir);
+    const existing = await WkwDataset.open(dir, { cache });
     const h = existing.header;
     const same = h.voxelType === header.voxelType && h.numChannels === header.numChannels && h.blockLen === header.blockLen && h.fileLen === header.fileLen && h.blockType === header.blockType;
     if (same && (await existing.listFiles()).length === 0) return existing;

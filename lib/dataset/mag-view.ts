@@ -78,7 +78,7 @@ class MagAccess implements MagSource {
         await fn();
       } finally {
         // Reopen even after a failure: the folder is then the old one, put back in place.
-        this.wkw = await WkwDataset.open(this.path);
+        this.wkw = await WkwDataset.open(this.path, { cache: this.wkw.cache });
       }
     })();
     this.pending = run.then(() => undefined, () => undefined);

@@ -5,7 +5,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { binding } from "../binding.js";
-import type { NativeMag } from "../../binding";
+import type { BlockCache as NativeBlockCache, NativeMag } from "../../binding";
 import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
@@ -13,10 +13,12 @@ import { removeDeadWritersTemps } from "../util/atomic-file.js";
 import {
   argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
+import { type BlockCache, nativeCacheOf } from "./block-cache.js";
 import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes } from "./header.js";
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
+import { allocatePooledVoxelArray } from "./pooled-array.js";
 
 export interface CreateOptions {
   voxelType: VoxelType;
@@ -24,6 +26,13 @@ export interface CreateOptions {
   blockLen?: number;
   fileLen?: number;
   blockType?: BlockType;
+  /** Decoded blocks of reads are kept in (and served from) this cache. */
+  cache?: BlockCache;
+}
+
+export interface OpenOptions {
+  /** Decoded blocks of reads are kept in (and served from) this cache. */
+  cache?: BlockCache;
 }
 
 export interface ReadOptions {
@@ -80,11 +89,15 @@ export class WkwDataset {
   readonly header: WkwHeader;
   #native: NativeMag | undefined;
 
-  private constructor(dir: string, header: WkwHeader, headerBytes: Uint8Array) {
+  /** The BlockCache given to open or create, if any. */
+  readonly cache: BlockCache | undefined;
+
+  private constructor(dir: string, header: WkwHeader, headerBytes: Uint8Array, cache?: BlockCache, nativeCache?: NativeBlockCache) {
     this.path = dir;
     this.header = header;
+    this.cache = cache;
     try {
-      this.#native = new binding.NativeMag(dir, headerBytes);
+      this.#native = new binding.NativeMag(dir, headerBytes, nativeCache);
     } catch (err) {
       throw toWkwError(err, dir);
     }
@@ -100,6 +113,7 @@ export class WkwDataset {
     const blockLen = o.blockLen === undefined ? 32 : checkPowerOfTwo("options.blockLen", o.blockLen);
     const fileLen = o.fileLen === undefined ? 32 : checkPowerOfTwo("options.fileLen", o.fileLen);
     const blockType = o.blockType === undefined ? "raw" : checkOneOf("options.blockType", o.blockType, BLOCK_TYPES);
+    const nativeCache = nativeCacheOf("options.cache", o.cache);
     const bytes = headerToBytes({ blockLen, fileLen, blockType, voxelType, numChannels });
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
@@ -123,12 +137,17 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+    return new WkwDataset(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
   }
 
   /** Opens the dataset whose header.wkw is in `dir`. */
-  static async open(dir: string): Promise<WkwDataset> {
+  static async open(dir: string, options?: OpenOptions): Promise<WkwDataset> {
     checkString("dir", dir);
+    const o = checkOptionsObject("options", options);
+    for (const key of Object.keys(o)) {
+      if (key !== "cache") throw argumentError(`options.${key}`, "absent (known options: cache)", o[key]);
+    }
+    const nativeCache = nativeCacheOf("options.cache", o.cache);
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
     let bytes: Buffer;
@@ -141,7 +160,7 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+    return new WkwDataset(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
   }
 
   get closed(): boolean {
@@ -159,16 +178,23 @@ export class WkwDataset {
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
     let array = out;
+    let zeroed = false;
     if (array === undefined) {
       try {
-        array = allocateVoxelArray(h.voxelType, h.numChannels, s);
+        // Large results come from the pool of recycled arrays (not zeroed: the read
+        // writes every voxel); small ones from V8, already zeroed.
+        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
+        if (array === undefined) {
+          array = allocateVoxelArray(h.voxelType, h.numChannels, s);
+          zeroed = true;
+        }
       } catch (err) {
         // RangeError: more items than a typed array may hold, or no memory for them
         if (!(err instanceof RangeError)) throw err;
         throw argumentError("size", `a region whose ${h.numChannels} × ${s.join(" × ")} ${h.voxelType} items fit in one typed array (${err.message})`, size);
       }
     }
-    return { o, s, opts, array, zeroed: out === undefined };
+    return { o, s, opts, array, zeroed };
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../vendor/lz4/lz4.h"
+#include "addon_cache.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
@@ -149,6 +150,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
       ctx->root = info[0].As<Napi::String>().Utf8Value();
       while (ctx->root.size() > 1 && ctx->root.back() == '/') ctx->root.pop_back();
       ctx->header = headerArg(info[1], "header");
+      ctx->cache = blockCacheArg(info[2]);
       mag_ = ctx;
     } catch (const WkwException& e) {
       throwJs(env, e);
@@ -358,19 +360,6 @@ Napi::Value SerializeHeader(const Napi::CallbackInfo& info) {
   }
 }
 
-Napi::Value SetFileCacheCapacity(const Napi::CallbackInfo& info) {
-  try {
-    FileCache::instance().setCapacity(size_t(intArg(info[0], "capacity", 0, 1 << 20)));
-  } catch (const WkwException& e) {
-    throwJs(info.Env(), e);
-  }
-  return info.Env().Undefined();
-}
-
-Napi::Value FileCacheSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(FileCache::instance().size()));
-}
-
 Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(Job::defaultInFlight()));
 }
@@ -381,10 +370,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initDownsample(env, exports);  // addon_downsample.cc
   exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));
   exports.Set("serializeHeader", Napi::Function::New(env, SerializeHeader));
-  exports.Set("setFileCacheCapacity", Napi::Function::New(env, SetFileCacheCapacity));
-  exports.Set("fileCacheSize", Napi::Function::New(env, FileCacheSize));
   exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
   exports.Set("lz4Version", Napi::Number::New(env, LZ4_versionNumber()));
+  initCacheBindings(env, exports);
   return exports;
 }
 
