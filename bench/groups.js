@@ -9,4 +9,5 @@ module.exports = [
   require("./small.js"),
   require("./writes.js"),
   require("./import.js"),
+  require("./serve.js"),
 ];

@@ -16,3 +16,4 @@ export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/fro
 export type { ImportProgress } from "./ops/image-import.js";
 export * from "./ops/downsample-exports.js";
 export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
+export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";

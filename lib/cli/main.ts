@@ -16,6 +16,7 @@ import { convertCommand } from "./convert.js";
 import { copyCommand } from "./copy.js";
 import { downsampleCommand, upsampleCommand } from "./downsample.js";
 import { infoCommand } from "./info.js";
+import { serveCommand } from "./serve.js";
 import { verifyCommand } from "./verify.js";
 
 const COMMANDS: Command[] = [
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   copyCommand,
   verifyCommand,
   infoCommand,
+  serveCommand,
 ];
 
 function version(): string {
