@@ -22,6 +22,9 @@ namespace wkw {
 namespace {
 
 constexpr int64_t kMaxCoord = int64_t(1) << 31;  // coordinates are unsigned 32-bit in WKW
+// Results from this size on (larger than the L2 caches) are written with non-temporal
+// stores where rows are whole cache lines (region.cc).
+constexpr uint64_t kStreamBytes = uint64_t(4) << 20;
 
 [[noreturn]] void throwJs(Napi::Env env, const WkwException& e) {
   throw Napi::Error(env, makeError(env, e.code, e.what(), e.path, e.blockIndex));
@@ -223,6 +226,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     view.stride[1] = int64_t(h.voxelSize);
     view.stride[2] = view.stride[1] * shape[0];
     view.stride[3] = view.stride[2] * shape[1];
+    view.stream = need * h.typeSize() >= kStreamBytes;
     bool outZeroed = info[3].ToBoolean();
     return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }
