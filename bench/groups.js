@@ -8,6 +8,7 @@ module.exports = [
   require("./random.js"),
   require("./small.js"),
   require("./writes.js"),
+  require("./import.js"),
   require("./serve.js"),
   require("./executors.js"), // issue 8: executors
 ];

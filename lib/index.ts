@@ -17,6 +17,8 @@ export { BullMQExecutor, type BullMQExecutorOptions } from "./ops/bullmq-executo
 export { createWorker, type CreateWorkerOptions, type WkwWorker } from "./ops/bullmq-worker.js";
 export { type JobRef, ownJob } from "./ops/job-ref.js";
 export type { MapOptions } from "./ops/executor.js";
+export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/from-images.js";
+export type { ImportProgress } from "./ops/image-import.js";
 export * from "./ops/downsample-exports.js";
 export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
 export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";
