@@ -80,7 +80,7 @@ function findCommand(name: string): Command | undefined {
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === "worker") return workerCommand(rest); // issue 8: BullMQ worker (own argument handling)
+  if (first === "worker") return workerCommand(rest, signal); // issue 8: BullMQ worker (own argument handling)
   const json = argv.includes("--json");
   const out = new Output(json);
   if (first === undefined) {

@@ -21,7 +21,19 @@ function intOption(name: string, text: string | undefined): number | undefined {
   return n;
 }
 
-export async function workerCommand(argv: string[]): Promise<number> {
+/** Exit status 0, or 1 (failure) / 2 (bad command line) with `wkw: CODE: message` on stderr. */
+export async function workerCommand(argv: string[], signal?: AbortSignal): Promise<number> {
+  try {
+    return await runWorker(argv, signal);
+  } catch (err) {
+    if (!(err instanceof WkwError) && !(err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) throw err;
+    const code = (err as { code?: string }).code;
+    process.stderr.write(`wkw: ${code}: ${err.message}\n`);
+    return code === "ERR_WKW_ARGUMENT" || code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
+  }
+}
+
+async function runWorker(argv: string[], signal?: AbortSignal): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -67,6 +79,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    signal?.addEventListener("abort", stop, { once: true });
   });
   await w.close();
   return 0;
