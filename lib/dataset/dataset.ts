@@ -15,7 +15,7 @@ import { inspect } from "node:util";
 import { TYPE_SIZE, isVoxelType, type VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { withFileLock } from "../util/atomic-file.js";
-import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptionsObject, checkString, misuseError } from "../util/validate.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale, type Scale } from "./checks.js";
 import { copyDataset, type CopyDatasetOptions } from "./copy.js";
 import { dtypePerChannelFromPerLayer, elementClassFor } from "./element-class.js";
@@ -76,7 +76,7 @@ function checkDtypePerChannel(value: unknown): VoxelType {
 /** The dtype and channel count an addLayer call asks for (undefined fields: not passed). */
 function resolveDtype(o: Record<string, unknown>, numChannels: number): VoxelType | undefined {
   if (o.dtypePerLayer !== undefined && o.dtypePerChannel !== undefined) {
-    throw argumentError("options.dtypePerChannel", "not given together with options.dtypePerLayer (pass one of them)", o.dtypePerChannel);
+    throw misuseError("options.dtypePerChannel", "and options.dtypePerLayer were both given: pass only one of them", o.dtypePerChannel);
   }
   if (o.dtypePerChannel !== undefined) return checkDtypePerChannel(o.dtypePerChannel);
   if (o.dtypePerLayer !== undefined) {
@@ -101,7 +101,7 @@ function checkLayerSpec(category: unknown, options: unknown): LayerSpec {
   }
   const spec: LayerSpec = { category: cat, dtype, numChannels };
   for (const key of ["largestSegmentId", "mappings"] as const) {
-    if (o[key] !== undefined && cat !== "segmentation") throw argumentError(`options.${key}`, "given only for segmentation layers", o[key]);
+    if (o[key] !== undefined && cat !== "segmentation") throw misuseError(`options.${key}`, `is only for segmentation layers (this layer's category is "${cat}")`, o[key]);
   }
   if (o.largestSegmentId !== undefined) spec.largestSegmentId = checkSegmentId("options.largestSegmentId", o.largestSegmentId);
   if (o.mappings !== undefined) {

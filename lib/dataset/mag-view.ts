@@ -14,7 +14,7 @@ import { toString as vecString, type Vec3 } from "../geometry/vec3.js";
 import { checkExecutor } from "../ops/executor.js";
 import { checkOptionsObject, checkString } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
-import type { WkwHeader } from "../wkw/header.js";
+import { layoutOf, type WkwHeader } from "../wkw/header.js";
 import { checkKeys } from "./checks.js";
 import type { Layer } from "./layer.js";
 import { createCompressTemp, removeTemp, swapCompressed } from "./mag-folder.js";
@@ -255,7 +255,7 @@ export class MagView extends View {
       }
       this.layer._checkUsable();
       const source = await this.#access.handle();
-      const target = await WkwDataset.create(dest, { ...source.header, blockType: "lz4hc" });
+      const target = await WkwDataset.create(dest, layoutOf(source.header, "lz4hc"));
       try {
         await compressInto(source, target, executor);
       } finally {
@@ -270,7 +270,7 @@ export class MagView extends View {
     const dirName = this.#access.dirName;
     const temp = await createCompressTemp(layerDir);
     try {
-      const target = await WkwDataset.create(path.join(temp, dirName), { ...source.header, blockType: "lz4hc" });
+      const target = await WkwDataset.create(path.join(temp, dirName), layoutOf(source.header, "lz4hc"));
       try {
         await compressInto(source, target, executor);
       } finally {

@@ -13,7 +13,7 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
 import { toString as vecString, type Vec3, type Vec3Like } from "../geometry/vec3.js";
 import { checkExecutor, type Executor } from "../ops/executor.js";
-import { argumentError, checkOptionsObject, checkVec3 } from "../util/validate.js";
+import { argumentError, checkOptionsObject, checkVec3, misuseError } from "../util/validate.js";
 import { BLOCK_TYPES, type WkwHeader } from "../wkw/header.js";
 import { WkwDataset, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
 import { toStridedInput, type NdArrayLike, type VoxelArray } from "../wkw/voxel-array.js";
@@ -195,7 +195,7 @@ export class View {
   #defaultReadSize(offset: Vec3): Vec3 {
     const s = sub(this.size, offset);
     if (!(s[0] > 0 && s[1] > 0 && s[2] > 0)) {
-      throw argumentError("size", `given explicitly: the default (the view's size minus offset) is empty for ${this}`, undefined);
+      throw misuseError("size", `is required here: the default (the view's size minus offset) is empty for ${this}`, undefined);
     }
     return s;
   }

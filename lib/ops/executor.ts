@@ -15,7 +15,7 @@
  */
 import { availableParallelism } from "node:os";
 import { binding } from "../binding.js";
-import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptions } from "../util/validate.js";
 
 export type Job<T, R> = (item: T, index: number) => R | Promise<R>;
 
@@ -33,11 +33,13 @@ export interface InProcessExecutorOptions {
  * jobs already runs on the libuv pool, so this bounds memory (buffers per job) rather than
  * CPU use.
  */
+const IN_PROCESS_EXECUTOR_OPTION_KEYS = ["concurrency"] as const;
+
 export class InProcessExecutor implements Executor {
   readonly concurrency: number;
 
   constructor(options: InProcessExecutorOptions = {}) {
-    const o = checkOptionsObject("options", options);
+    const o = checkOptions("options", options, IN_PROCESS_EXECUTOR_OPTION_KEYS);
     this.concurrency =
       o.concurrency === undefined ? defaultConcurrency() : checkInteger("options.concurrency", o.concurrency, 1, 4096);
   }

@@ -11,9 +11,10 @@ import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
 import { removeDeadWritersTemps } from "../util/atomic-file.js";
 import {
-  argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
+  argumentError, checkInteger, checkOneOf, checkOptions, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
-import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes } from "./header.js";
+import type { Vec3Like } from "../geometry/vec3.js";
+import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes, layoutOf } from "./header.js";
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
@@ -26,9 +27,9 @@ export interface CreateOptions {
   blockType?: BlockType;
 }
 
-export interface ReadOptions {
+export interface ReadOptions<T extends VoxelData = VoxelData> {
   /** Fill this array instead of allocating one (dense Fortran order, shape [c, ...size]). */
-  out?: VoxelArray;
+  out?: VoxelArray<T>;
   signal?: AbortSignal;
   /** Pool tasks this call keeps in flight (default: min(UV_THREADPOOL_SIZE, cores)). */
   concurrency?: number;
@@ -39,13 +40,24 @@ export interface WriteOptions {
   concurrency?: number;
   /** LZ4HC level 1..12 (default 9). */
   level?: number;
-  /** fsync each rewritten file before it replaces the old one (power-loss safety). */
+  /** fsync each rewritten file and each newly created folder (power-loss safety). */
   durable?: boolean;
+  /** Allow strides of 0 in the data: one item repeated along that axis (e.g. a fill). */
+  broadcast?: boolean;
 }
 
-export interface CompressOptions extends WriteOptions {
+export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
   blockType?: BlockType;
 }
+
+// The option keys each function accepts (strict: anything else is ERR_WKW_ARGUMENT).
+export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType"] as const;
+export const READ_OPTION_KEYS = ["out", "signal", "concurrency"] as const;
+export const READ_SYNC_OPTION_KEYS = ["out"] as const;
+export const WRITE_OPTION_KEYS = ["signal", "concurrency", "level", "durable", "broadcast"] as const;
+export const WRITE_SYNC_OPTION_KEYS = ["level", "durable", "broadcast"] as const;
+export const COMPRESS_OPTION_KEYS = ["blockType", "signal", "concurrency", "level", "durable"] as const;
+export const COMPRESS_FILES_OPTION_KEYS = ["signal", "concurrency", "level", "durable"] as const;
 
 const MAX_COORD = 2 ** 31;
 export const HEADER_FILE = "header.wkw";
@@ -65,10 +77,14 @@ function checkRegion(offset: unknown, size: unknown): [Vec3, Vec3] {
   return [o, s];
 }
 
+function checkBoolean(parameter: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== "boolean") throw argumentError(parameter, "a boolean", value);
+  return value === true;
+}
+
 function nativeWriteOptions(o: Record<string, unknown>) {
   const level = o.level === undefined ? undefined : checkInteger("options.level", o.level, 1, 12);
-  if (o.durable !== undefined && typeof o.durable !== "boolean") throw argumentError("options.durable", "a boolean", o.durable);
-  return { level, durable: o.durable === true };
+  return { level, durable: checkBoolean("options.durable", o.durable), broadcast: checkBoolean("options.broadcast", o.broadcast) };
 }
 
 function checkConcurrency(value: unknown): number | undefined {
@@ -93,7 +109,8 @@ export class WkwDataset {
   /** Creates `dir` (recursively) and its header.wkw; fails if header.wkw exists. */
   static async create(dir: string, options: CreateOptions): Promise<WkwDataset> {
     checkString("dir", dir);
-    const o = checkOptionsObject("options", options);
+    if (options === undefined) throw argumentError("options", "an options object with at least voxelType", options);
+    const o = checkOptions("options", options, CREATE_OPTION_KEYS);
     if (!isVoxelType(o.voxelType)) throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", o.voxelType);
     const voxelType = o.voxelType;
     const numChannels = o.numChannels === undefined ? 1 : checkInteger("options.numChannels", o.numChannels, 1, Math.floor(255 / TYPE_SIZE[voxelType]));
@@ -153,9 +170,9 @@ export class WkwDataset {
     return this.#native;
   }
 
-  #prepareRead(offset: unknown, size: unknown, options: unknown) {
+  #prepareRead(offset: unknown, size: unknown, options: unknown, known: readonly string[]) {
     const [o, s] = checkRegion(offset, size);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, known);
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
     let array = out;
@@ -172,8 +189,8 @@ export class WkwDataset {
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
-  async read(offset: Vec3, size: Vec3, options?: ReadOptions): Promise<VoxelArray> {
-    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options);
+  async read(offset: Vec3Like, size: Vec3Like, options?: ReadOptions): Promise<VoxelArray> {
+    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options, READ_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
@@ -187,8 +204,8 @@ export class WkwDataset {
   }
 
   /** Synchronous read for small regions: no thread-pool hop. */
-  readSync(offset: Vec3, size: Vec3, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
-    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options);
+  readSync(offset: Vec3Like, size: Vec3Like, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
+    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options, READ_SYNC_OPTION_KEYS);
     try {
       this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
     } catch (err) {
@@ -197,20 +214,21 @@ export class WkwDataset {
     return array;
   }
 
-  #prepareWrite(offset: unknown, data: unknown, options: unknown) {
+  #prepareWrite(offset: unknown, data: unknown, options: unknown, known: readonly string[]) {
     const h = this.header;
-    const input = toStridedInput(data, h.voxelType, h.numChannels);
+    const opts = checkOptions("options", options, known);
+    const native = nativeWriteOptions(opts);
+    const input = toStridedInput(data, h.voxelType, h.numChannels, "data", native.broadcast);
     const [o] = checkRegion(offset, input.size);
-    const opts = checkOptionsObject("options", options);
-    return { o, input, opts, native: nativeWriteOptions(opts) };
+    return { o, input, opts, native };
   }
 
   /**
    * Writes an ndarray-like at `offset`. Into compressed files, a write that does not cover
    * whole files is merged with the data around it and the whole file rewritten atomically.
    */
-  async write(offset: Vec3, data: NdArrayLike, options?: WriteOptions): Promise<void> {
-    const { o, input, opts, native } = this.#prepareWrite(offset, data, options);
+  async write(offset: Vec3Like, data: NdArrayLike, options?: WriteOptions): Promise<void> {
+    const { o, input, opts, native } = this.#prepareWrite(offset, data, options, WRITE_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
@@ -222,8 +240,8 @@ export class WkwDataset {
     }
   }
 
-  writeSync(offset: Vec3, data: NdArrayLike, options?: Pick<WriteOptions, "level" | "durable">): void {
-    const { o, input, native } = this.#prepareWrite(offset, data, options);
+  writeSync(offset: Vec3Like, data: NdArrayLike, options?: Pick<WriteOptions, "level" | "durable" | "broadcast">): void {
+    const { o, input, native } = this.#prepareWrite(offset, data, options, WRITE_SYNC_OPTION_KEYS);
     try {
       this.#mag().writeSync([o[0], o[1], o[2]], input.size, input.data, input.elementOffset, input.strides, native);
     } catch (err) {
@@ -243,7 +261,7 @@ export class WkwDataset {
    */
   async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset> {
     checkString("targetDir", targetDir);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, COMPRESS_OPTION_KEYS);
     const blockType = opts.blockType === undefined ? "lz4hc" : checkOneOf("options.blockType", opts.blockType, BLOCK_TYPES);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
@@ -252,7 +270,7 @@ export class WkwDataset {
     if (path.resolve(targetDir) === this.path) throw argumentError("targetDir", "a folder other than the source", targetDir);
     const h = this.header;
     if (signal?.aborted) throw abortError(); // before the target is created: nothing written
-    const target = await WkwDataset.create(targetDir, { ...h, blockType });
+    const target = await WkwDataset.create(targetDir, layoutOf(h, blockType));
     const files = await this.listFiles();
     try {
       await withCancel(signal, (token) =>
@@ -278,7 +296,7 @@ export class WkwDataset {
     if (target.path === this.path) throw argumentError("target", "a folder other than the source", target.path);
     if (!Array.isArray(files)) throw argumentError("files", "an array of [x, y, z] file indices", files);
     const flat = files.flatMap((f, i) => [...checkVec3(`files[${i}]`, f, 0, MAX_COORD - 1)]);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, COMPRESS_FILES_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const native = nativeWriteOptions(opts);
