@@ -188,7 +188,18 @@ void checkPlanSize(const Header& h, const Box& region) {
 class CancelToken : public Napi::ObjectWrap<CancelToken> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "CancelToken", {InstanceMethod("cancel", &CancelToken::Cancel)});
+    Napi::Function ctor = DefineClass(env, "CancelToken", {});
+    ctor.Get("prototype").As<Napi::Object>().Set("cancel", Napi::Function::New(env, CancelMethod, "cancel"));
+    return ctor;
+  }
+  // A plain prototype function that checks the tag of `this` (see NativeMag::method).
+  static Napi::Value CancelMethod(const Napi::CallbackInfo& info) {
+    CancelToken* self = nullptr;
+    if (!hasTag(info.Env(), info.This(), kCancelTag) ||
+        napi_unwrap(info.Env(), info.This(), reinterpret_cast<void**>(&self)) != napi_ok || !self) {
+      throwJs(info.Env(), WkwException("ERR_WKW_ARGUMENT", "this must be a CancelToken"));
+    }
+    return self->Cancel(info);
   }
   explicit CancelToken(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<CancelToken>(info), flag(std::make_shared<CancelFlag>(false)) {
