@@ -340,7 +340,7 @@ export class Dataset {
     } catch (err) {
       throw toWkwError(err, layerDir);
     }
-    const layer = spec.category === "segmentation" ? new SegmentationLayer(this, props, spec.dtype) : new Layer(this, props, spec.dtype);
+    const layer = Layer._make(this, props, spec.dtype);
     layer._sync(fresh.dataLayers.find((l) => l.name === name)!, seq);
     this.#layers.set(name, layer);
     return layer;

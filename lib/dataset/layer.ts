@@ -63,8 +63,13 @@ export class Layer {
   readonly #missing = new Set<string>();
   #deleted = false;
 
-  /** @internal Layers are made by Dataset (open, addLayer). */
-  constructor(dataset: Dataset, props: LayerProperties, dtype: VoxelType) {
+  /** @internal The constructor (a SegmentationLayer for a segmentation entry), for Dataset. */
+  static _make(dataset: Dataset, props: LayerProperties, dtype: VoxelType): Layer {
+    return props.category === "segmentation" ? new SegmentationLayer(dataset, props, dtype) : new Layer(dataset, props, dtype);
+  }
+
+  /** Layers are made by Dataset (open, addLayer, getLayer). */
+  protected constructor(dataset: Dataset, props: LayerProperties, dtype: VoxelType) {
     this.dataset = dataset;
     this.#props = props;
     this.#dtype = dtype;
@@ -124,8 +129,8 @@ export class Layer {
           });
         }
       }
-      const layer = props.category === "segmentation" ? new SegmentationLayer(dataset, props, dtype) : new Layer(dataset, props, dtype);
-      for (const o of opened) layer.#mags.set(o.mag.toLayerName(), new MagView(layer, o.mag, o.dirName, o.wkw, o.fixedPath));
+      const layer = Layer._make(dataset, props, dtype);
+      for (const o of opened) layer.#mags.set(o.mag.toLayerName(), MagView._makeMag(layer, o.mag, o.dirName, o.wkw, o.fixedPath));
       for (const mag of missing) {
         layer.#missing.add(mag.toLayerName());
         // Kept in the JSON (webknossos-libs 2021 dropped it and so lost it at the next save).
@@ -316,7 +321,7 @@ export class Layer {
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
-    const mv = new MagView(this, m, dirName, wkw);
+    const mv = MagView._makeMag(this, m, dirName, wkw);
     this.#mags.set(dirName, mv);
     return mv;
   }

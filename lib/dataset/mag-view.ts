@@ -93,8 +93,13 @@ class MagAccess implements MagSource {
 export class MagView extends View {
   readonly #access: MagAccess;
 
-  /** @internal MagViews are made by Layer (addMag, open). */
-  constructor(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
+  /** @internal The constructor, for Layer. */
+  static _makeMag(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string): MagView {
+    return new MagView(layer, mag, dirName, wkw, fixedPath);
+  }
+
+  /** MagViews are made by Layer (addMag, open). */
+  private constructor(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
     const access = new MagAccess(layer, mag, dirName, wkw, fixedPath);
     super(access, ZERO, ZERO, false, BoundingBox.empty());
     this.#access = access;
@@ -225,7 +230,7 @@ export class MagView extends View {
         received: String(region),
       });
     }
-    return new View(this.#access, region.topLeft, region.size, readOnly, bbox);
+    return View._make(this.#access, region.topLeft, region.size, readOnly, bbox);
   }
 
   /** One box (mag-local offset and size of one file) per cube file on disk, not clipped. */

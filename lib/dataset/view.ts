@@ -99,8 +99,13 @@ export class View {
   readonly #readOnly: boolean;
   readonly #magBox: BoundingBox;
 
-  /** @internal Views are made by getView / View.fromJSON. */
-  constructor(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox) {
+  /** @internal The constructor, for the package's other classes. */
+  static _make(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox): View {
+    return new View(source, globalOffset, size, readOnly, magBox);
+  }
+
+  /** Views are made by getView / View.fromJSON (protected: not part of the public API). */
+  protected constructor(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox) {
     this.#source = source;
     this.#globalOffset = Object.freeze([...globalOffset]) as unknown as Vec3;
     this.#size = Object.freeze([...size]) as unknown as Vec3;
