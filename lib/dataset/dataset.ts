@@ -37,17 +37,31 @@ export interface OpenDatasetOptions {
   readOnly?: boolean;
 }
 
-export interface AddLayerOptions {
-  /** per-voxel type over all channels, e.g. "uint24" for 3 × uint8 (or "float", "uint8") */
-  dtypePerLayer?: string;
-  /** per-channel voxel type, e.g. "uint8" ("float"/"double" mean float32/float64) */
-  dtypePerChannel?: VoxelType | "float" | "double";
+/** A per-channel dtype name: a voxel type, or "float" / "double" (float32 / float64). */
+export type DtypePerChannelName = VoxelType | "float" | "double";
+/** The voxel type a dtypePerChannel name stands for. */
+export type VoxelTypeOfDtype<D extends DtypePerChannelName> = D extends "float" ? "float32" : D extends "double" ? "float64" : D;
+
+interface LayerOptionsBase {
   /** default 1 */
   numChannels?: number;
   /** segmentation only */
   largestSegmentId?: number | bigint;
   /** segmentation only: names of mapping files */
   mappings?: string[];
+}
+
+export interface AddLayerOptions extends LayerOptionsBase {
+  /** per-voxel type over all channels, e.g. "uint24" for 3 × uint8 (or "float", "uint8") */
+  dtypePerLayer?: string;
+  /** per-channel voxel type, e.g. "uint8" ("float"/"double" mean float32/float64) */
+  dtypePerChannel?: DtypePerChannelName;
+}
+
+/** addLayer options with the dtype given per channel (or not at all: uint8), which types the layer. */
+export interface AddLayerOptionsPerChannel<D extends DtypePerChannelName> extends LayerOptionsBase {
+  dtypePerChannel?: D;
+  dtypePerLayer?: undefined;
 }
 
 const ADD_LAYER_KEYS = ["dtypePerLayer", "dtypePerChannel", "numChannels", "largestSegmentId", "mappings"] as const;
@@ -306,6 +320,10 @@ export class Dataset {
    * Adds a layer (empty bounding box, no mags, `dataFormat: "wkw"`) and its folder. One of
    * dtypePerLayer / dtypePerChannel (default uint8 per channel), numChannels default 1.
    */
+  async addLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "segmentation", options?: AddLayerOptionsPerChannel<D>): Promise<SegmentationLayer<VoxelTypeOfDtype<D>>>;
+  async addLayer(name: string, category: "segmentation", options?: AddLayerOptions): Promise<SegmentationLayer>;
+  async addLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "color", options?: AddLayerOptionsPerChannel<D>): Promise<Layer<VoxelTypeOfDtype<D>>>;
+  async addLayer(name: string, category: LayerCategory, options?: AddLayerOptions): Promise<Layer>;
   async addLayer(name: string, category: LayerCategory, options: AddLayerOptions = {}): Promise<Layer> {
     checkLayerName("name", name);
     const spec = checkLayerSpec(category, options);
@@ -350,6 +368,10 @@ export class Dataset {
    * The existing layer, after checking category and the options that were passed
    * (numChannels, dtypePerLayer / dtypePerChannel), or a new one.
    */
+  async getOrAddLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "segmentation", options?: AddLayerOptionsPerChannel<D>): Promise<SegmentationLayer<VoxelTypeOfDtype<D>>>;
+  async getOrAddLayer(name: string, category: "segmentation", options?: AddLayerOptions): Promise<SegmentationLayer>;
+  async getOrAddLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "color", options?: AddLayerOptionsPerChannel<D>): Promise<Layer<VoxelTypeOfDtype<D>>>;
+  async getOrAddLayer(name: string, category: LayerCategory, options?: AddLayerOptions): Promise<Layer>;
   async getOrAddLayer(name: string, category: LayerCategory, options: AddLayerOptions = {}): Promise<Layer> {
     checkString("name", name);
     const existing = this.#layers.get(name);

@@ -53,12 +53,13 @@ function notFound(what: string, parameter: string, received: string, pathName?: 
   return new WkwError("ERR_WKW_NOT_FOUND", what, { parameter, received, path: pathName });
 }
 
-export class Layer {
+/** `T`: the voxel type per channel when known (from addLayer's dtypePerChannel). */
+export class Layer<T extends VoxelType = VoxelType> {
   readonly dataset: Dataset;
   #props: LayerProperties;
   #seq = 0; // sequence number (lock order) of the save #props reflects
   readonly #dtype: VoxelType;
-  readonly #mags = new Map<string, MagView>();
+  readonly #mags = new Map<string, MagView<T>>();
   /** mags listed in the JSON whose folder is missing (warned about at open; entry kept) */
   readonly #missing = new Set<string>();
   #deleted = false;
@@ -164,8 +165,8 @@ export class Layer {
     return this.#props.numChannels!;
   }
 
-  get dtypePerChannel(): VoxelType {
-    return this.#dtype;
+  get dtypePerChannel(): T {
+    return this.#dtype as T;
   }
 
   /** webknossos-libs' per-voxel dtype: "uint24" for 3 × uint8, "float32" for 1 × float32. */
@@ -185,7 +186,7 @@ export class Layer {
   }
 
   /** Mags by short name ("1", "2-2-1"), in the JSON's order. */
-  get mags(): ReadonlyMap<string, MagView> {
+  get mags(): ReadonlyMap<string, MagView<T>> {
     return new Map(this.#mags);
   }
 
@@ -272,7 +273,7 @@ export class Layer {
   // ---- mags ----------------------------------------------------------------------------
 
   /** The MagView of `mag`; ERR_WKW_NOT_FOUND if the layer has no such mag. */
-  getMag(mag: MagLike): MagView {
+  getMag(mag: MagLike): MagView<T> {
     const m = Mag.from(mag, "mag");
     const mv = this.#mags.get(m.toLayerName());
     if (mv) return mv;
@@ -284,7 +285,7 @@ export class Layer {
    * Creates `<layer>/<mag.toLayerName()>/header.wkw` (raw, or LZ4HC with `compress`) and
    * its `wkwResolutions` entry { resolution: [x, y, z], cubeLength: blockLen × fileLen }.
    */
-  async addMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView> {
+  async addMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView<T>> {
     const m = Mag.from(mag, "mag");
     const o = checkAddMagOptions(options);
     this._checkUsable();
@@ -330,7 +331,7 @@ export class Layer {
    * The existing mag (after checking the options that were passed: blockLen, fileLen,
    * compress) or a new one.
    */
-  async getOrAddMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView> {
+  async getOrAddMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView<T>> {
     const m = Mag.from(mag, "mag");
     const o = checkAddMagOptions(options);
     const mv = this.#mags.get(m.toLayerName());
@@ -395,7 +396,7 @@ async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" |
   }
 }
 
-export class SegmentationLayer extends Layer {
+export class SegmentationLayer<T extends VoxelType = VoxelType> extends Layer<T> {
   /** The highest segment id present, if known (a bigint beyond 2^53). */
   get largestSegmentId(): number | bigint | undefined {
     return this._properties().largestSegmentId;

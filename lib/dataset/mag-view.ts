@@ -7,6 +7,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
+import type { VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
@@ -90,12 +91,12 @@ class MagAccess implements MagSource {
   }
 }
 
-export class MagView extends View {
+export class MagView<T extends VoxelType = VoxelType> extends View<T> {
   readonly #access: MagAccess;
 
   /** @internal The constructor, for Layer. */
-  static _makeMag(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string): MagView {
-    return new MagView(layer, mag, dirName, wkw, fixedPath);
+  static _makeMag<T extends VoxelType = VoxelType>(layer: Layer<T>, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string): MagView<T> {
+    return new MagView<T>(layer, mag, dirName, wkw, fixedPath);
   }
 
   /** MagViews are made by Layer (addMag, open). */
@@ -105,8 +106,8 @@ export class MagView extends View {
     this.#access = access;
   }
 
-  get layer(): Layer {
-    return this.#access.layer;
+  get layer(): Layer<T> {
+    return this.#access.layer as Layer<T>;
   }
 
   override get mag(): Mag {
@@ -203,7 +204,7 @@ export class MagView extends View {
    * to its bottom-right. A writable view must lie inside the bounding box; a read-only one
    * may exceed it. Offsets are absolute (mag-local).
    */
-  override getView(options: GetViewOptions = {}): View {
+  override getView(options: GetViewOptions = {}): View<T> {
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["offset", "size", "readOnly"]);
     const readOnly = this._subViewReadOnly(opts.readOnly);
@@ -230,7 +231,7 @@ export class MagView extends View {
         received: String(region),
       });
     }
-    return View._make(this.#access, region.topLeft, region.size, readOnly, bbox);
+    return View._make<T>(this.#access, region.topLeft, region.size, readOnly, bbox);
   }
 
   /** One box (mag-local offset and size of one file) per cube file on disk, not clipped. */

@@ -13,11 +13,11 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
 import { toString as vecString, type Vec3, type Vec3Like } from "../geometry/vec3.js";
 import { checkExecutor, type Executor } from "../ops/executor.js";
-import { argumentError, checkOptionsObject, checkVec3, misuseError } from "../util/validate.js";
+import { argumentError, checkOptions, checkOptionsObject, checkVec3, misuseError } from "../util/validate.js";
 import { BLOCK_TYPES, type WkwHeader } from "../wkw/header.js";
-import { WkwDataset, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
+import { WkwDataset, WRITE_OPTION_KEYS, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
 import { toStridedInput, type NdArrayLike, type VoxelArray } from "../wkw/voxel-array.js";
-import { TYPE_SIZE, VOXEL_TYPES, type VoxelType } from "../dtypes.js";
+import { TYPE_SIZE, VOXEL_TYPES, type VoxelDataOf, type VoxelType } from "../dtypes.js";
 import { checkKeys, checkOptionalBoolean } from "./checks.js";
 
 /** Where a view's voxels live: a MagView (live handle) or a folder opened on demand. */
@@ -92,7 +92,21 @@ export function fileEdge(header: WkwHeader): number {
   return header.blockLen * header.fileLen;
 }
 
-export class View {
+/** Options of View.write / MagView.write: WkwDataset's write options and `warnUnaligned`. */
+export interface ViewWriteOptions extends WriteOptions {
+  /**
+   * false: no WKW_UNALIGNED_COMPRESSED_WRITE warning for this call (default true: the
+   * warning is emitted once per mag folder and process).
+   */
+  warnUnaligned?: boolean;
+}
+export const VIEW_WRITE_OPTION_KEYS = [...WRITE_OPTION_KEYS, "warnUnaligned"] as const;
+
+// Mag folders that already had their unaligned-compressed-write warning in this process.
+const warnedUnaligned = new Set<string>();
+
+/** `T`: the layer's voxel type when known (then reads are typed, e.g. Uint8Array). */
+export class View<T extends VoxelType = VoxelType> {
   readonly #source: MagSource;
   readonly #globalOffset: Vec3;
   readonly #size: Vec3;
@@ -100,8 +114,8 @@ export class View {
   readonly #magBox: BoundingBox;
 
   /** @internal The constructor, for the package's other classes. */
-  static _make(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox): View {
-    return new View(source, globalOffset, size, readOnly, magBox);
+  static _make<T extends VoxelType = VoxelType>(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox): View<T> {
+    return new View<T>(source, globalOffset, size, readOnly, magBox);
   }
 
   /** Views are made by getView / View.fromJSON (protected: not part of the public API). */
@@ -189,12 +203,12 @@ export class View {
    * Reads `size` voxels at `offset` (relative to globalOffset; for a MagView absolute).
    * Defaults: offset (0,0,0), size = the view's size. Returns a (c, x, y, z) array.
    */
-  async read(offset: Vec3Like = ZERO, size?: Vec3Like, options?: ReadOptions): Promise<VoxelArray> {
+  async read(offset: Vec3Like = ZERO, size?: Vec3Like, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
     const o = checkOffset("offset", offset);
     const s = size === undefined ? this.#defaultReadSize(o) : checkSize("size", size);
     const region = this.#absolute(o, s, "size", "read");
     const wkw = await this._source().handle();
-    return wkw.read(region.topLeft, region.size, options);
+    return (await wkw.read(region.topLeft, region.size, options)) as VoxelArray<VoxelDataOf<T>>;
   }
 
   #defaultReadSize(offset: Vec3): Vec3 {
@@ -206,7 +220,7 @@ export class View {
   }
 
   /** read(bbox.topLeft, bbox.size); without a box, the whole view (read()). */
-  async readBbox(bbox?: BoundingBox, options?: ReadOptions): Promise<VoxelArray> {
+  async readBbox(bbox?: BoundingBox, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
     if (bbox === undefined) return this.read(ZERO, undefined, options);
     if (!(bbox instanceof BoundingBox)) throw argumentError("bbox", "a BoundingBox", bbox);
     return this.read(bbox.topLeft, bbox.size, options);
@@ -218,18 +232,20 @@ export class View {
    * whole files is merged with the data around it; a warning (WKW_UNALIGNED_COMPRESSED_WRITE)
    * says so when a face is neither file-aligned nor on/outside the mag's bounding box.
    */
-  async write(data: NdArrayLike, offset: Vec3Like = ZERO, options?: WriteOptions): Promise<void> {
+  async write(data: NdArrayLike<VoxelDataOf<T>>, offset: Vec3Like = ZERO, options?: ViewWriteOptions): Promise<void> {
     this._checkWritable();
+    const { warnUnaligned, ...writeOptions } = checkOptions("options", options, VIEW_WRITE_OPTION_KEYS);
+    const warn = checkOptionalBoolean("options.warnUnaligned", warnUnaligned) ?? true;
     const o = checkOffset("offset", offset);
     const header = this._source().header;
-    const size = toStridedInput(data, header.voxelType, header.numChannels, "data").size;
+    const size = toStridedInput(data, header.voxelType, header.numChannels, "data", writeOptions.broadcast === true).size;
     if (!(size[0] > 0 && size[1] > 0 && size[2] > 0)) {
       throw argumentError("data.shape", "a shape with no zero extent", (data as { shape?: unknown }).shape);
     }
     const region = this.#absolute(o, size, "offset", "write");
     const wkw = await this._source().handle();
-    if (wkw.header.blockType !== "raw") this.#warnIfUnaligned(region, wkw.header);
-    await wkw.write(region.topLeft, data, options);
+    if (warn && wkw.header.blockType !== "raw") this.#warnIfUnaligned(region, wkw.header);
+    await wkw.write(region.topLeft, data, writeOptions);
     await this._afterWrite(region);
   }
 
@@ -243,11 +259,13 @@ export class View {
       if (lo % edge !== 0 && lo > border.topLeft[a]!) faces.push(`${"xyz"[a]}=${lo}`);
       if (hi % edge !== 0 && hi < border.bottomRight[a]!) faces.push(`${"xyz"[a]}=${hi}`);
     }
-    if (faces.length === 0) return;
+    if (faces.length === 0 || warnedUnaligned.has(this.path)) return;
+    warnedUnaligned.add(this.path);
     process.emitWarning(
       `write of ${region} into the compressed mag ${this.path} is not aligned to its files (edge ${edge}) ` +
         `at ${faces.join(", ")}: the whole files are read, merged and rewritten. Writers of the same file ` +
-        `in other processes would lose data; align writes to ${edge} or to the bounding box ${border}.`,
+        `in other processes would lose data; align writes to ${edge} or to the bounding box ${border}. ` +
+        `(Warned once per mag and process; { warnUnaligned: false } silences it per call.)`,
       { code: "WKW_UNALIGNED_COMPRESSED_WRITE" },
     );
   }
@@ -259,7 +277,7 @@ export class View {
    * inherited. A read-only view gives only read-only sub-views; a writable sub-view must lie
    * inside this view, a read-only one may exceed it.
    */
-  getView(options: GetViewOptions = {}): View {
+  getView(options: GetViewOptions = {}): View<T> {
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["offset", "size", "readOnly"]);
     const readOnly = this._subViewReadOnly(opts.readOnly);
@@ -277,7 +295,7 @@ export class View {
     if (!readOnly && !this.#box().containsBbox(region)) {
       throw outOfBounds(this.#box().contains(region.topLeft) ? "options.size" : "options.offset", "a writable view must lie inside the view it is taken from", region, this.#box());
     }
-    return new View(this._source(), region.topLeft, region.size, readOnly, this._magBoundingBox());
+    return new View<T>(this._source(), region.topLeft, region.size, readOnly, this._magBoundingBox());
   }
 
   /** @internal The readOnly flag of a sub-view: inherited; a read-only parent gives no writable one. */
@@ -299,7 +317,7 @@ export class View {
    * jobs rewrite the same file or block. The first failure rejects the call after the
    * running jobs settle.
    */
-  async forEachChunk(work: (view: View, index: number) => unknown, options: ForEachChunkOptions): Promise<void> {
+  async forEachChunk(work: (view: View<T>, index: number) => unknown, options: ForEachChunkOptions): Promise<void> {
     if (typeof work !== "function") throw argumentError("work", "a function (view, index) => ...", work);
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["chunkSize", "executor"]);
@@ -309,12 +327,12 @@ export class View {
     const region = this._region();
     const base = this.globalOffset;
     const self = this;
-    function* views(): Generator<View> {
+    function* views(): Generator<View<T>> {
       for (const chunk of region.chunk(chunkSize, chunkSize)) {
         yield self.getView({ offset: sub(chunk.topLeft, base), size: chunk.size });
       }
     }
-    await executor.map((view: View, index: number) => work(view, index), views());
+    await executor.map((view: View<T>, index: number) => work(view, index), views());
   }
 
   /**
@@ -324,9 +342,9 @@ export class View {
    * chunks are the same relative region scaled by sourceChunkSize / targetChunkSize, which
    * must equal the ratio of the two views' sizes.
    */
-  async forZippedChunks(
-    work: (source: View, target: View, index: number) => unknown,
-    targetView: View,
+  async forZippedChunks<U extends VoxelType = VoxelType>(
+    work: (source: View<T>, target: View<U>, index: number) => unknown,
+    targetView: View<U>,
     options: ForZippedChunksOptions,
   ): Promise<void> {
     if (typeof work !== "function") throw argumentError("work", "a function (source, target, index) => ...", work);
@@ -358,7 +376,7 @@ export class View {
       return out as unknown as Vec3;
     };
     const self = this;
-    function* pairs(): Generator<[View, View]> {
+    function* pairs(): Generator<[View<T>, View<U>]> {
       for (const chunk of tgt.chunk(targetChunk, targetChunk)) {
         const rel = sub(chunk.topLeft, tgt.topLeft);
         const srcOffset = add(sub(src.topLeft, self.globalOffset), scale(rel, "options.sourceChunkSize"));
@@ -367,7 +385,7 @@ export class View {
         yield [source, target];
       }
     }
-    await executor.map(([s, t]: [View, View], index: number) => work(s, t, index), pairs());
+    await executor.map(([s, t]: [View<T>, View<U>], index: number) => work(s, t, index), pairs());
   }
 
   // ---- serialisation -------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { binding } from "../binding.js";
 import type { NativeMag } from "../../binding";
-import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtypes.js";
+import { TYPE_SIZE, type VoxelData, type VoxelDataOf, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
 import { removeDeadWritersTemps } from "../util/atomic-file.js";
@@ -19,8 +19,8 @@ import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
 
-export interface CreateOptions {
-  voxelType: VoxelType;
+export interface CreateOptions<T extends VoxelType = VoxelType> {
+  voxelType: T;
   numChannels?: number;
   blockLen?: number;
   fileLen?: number;
@@ -46,11 +46,17 @@ export interface WriteOptions {
   broadcast?: boolean;
 }
 
+export interface OpenOptions<T extends VoxelType = VoxelType> {
+  /** The voxel type the caller expects: checked against the header (and types the reads). */
+  voxelType?: T;
+}
+
 export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
   blockType?: BlockType;
 }
 
 // The option keys each function accepts (strict: anything else is ERR_WKW_ARGUMENT).
+export const OPEN_OPTION_KEYS = ["voxelType"] as const;
 export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType"] as const;
 export const READ_OPTION_KEYS = ["out", "signal", "concurrency"] as const;
 export const READ_SYNC_OPTION_KEYS = ["out"] as const;
@@ -91,7 +97,8 @@ function checkConcurrency(value: unknown): number | undefined {
   return value === undefined ? undefined : checkInteger("options.concurrency", value, 1, 1024);
 }
 
-export class WkwDataset {
+/** `T`: the voxel type, when known from create/open (then reads are typed, e.g. Uint8Array). */
+export class WkwDataset<T extends VoxelType = VoxelType> {
   readonly path: string;
   readonly header: WkwHeader;
   #native: NativeMag | undefined;
@@ -107,7 +114,7 @@ export class WkwDataset {
   }
 
   /** Creates `dir` (recursively) and its header.wkw; fails if header.wkw exists. */
-  static async create(dir: string, options: CreateOptions): Promise<WkwDataset> {
+  static async create<T extends VoxelType>(dir: string, options: CreateOptions<T>): Promise<WkwDataset<T>> {
     checkString("dir", dir);
     if (options === undefined) throw argumentError("options", "an options object with at least voxelType", options);
     const o = checkOptions("options", options, CREATE_OPTION_KEYS);
@@ -140,12 +147,19 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+    return new WkwDataset<T>(root, headerFromBytes(bytes, file), bytes);
   }
 
-  /** Opens the dataset whose header.wkw is in `dir`. */
-  static async open(dir: string): Promise<WkwDataset> {
+  /**
+   * Opens the dataset whose header.wkw is in `dir`. With `{ voxelType }` the header must have
+   * that voxel type (ERR_WKW_HEADER otherwise), and reads are typed by it.
+   */
+  static async open<T extends VoxelType = VoxelType>(dir: string, options?: OpenOptions<T>): Promise<WkwDataset<T>> {
     checkString("dir", dir);
+    const opts = checkOptions("options", options, OPEN_OPTION_KEYS);
+    if (opts.voxelType !== undefined && !isVoxelType(opts.voxelType)) {
+      throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", opts.voxelType);
+    }
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
     let bytes: Buffer;
@@ -158,7 +172,11 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes);
+    const header = headerFromBytes(bytes, file);
+    if (opts.voxelType !== undefined && header.voxelType !== opts.voxelType) {
+      throw new WkwError("ERR_WKW_HEADER", `${file} holds voxel type ${header.voxelType}, not ${opts.voxelType} (options.voxelType)`, { path: file });
+    }
+    return new WkwDataset<T>(root, header, bytes);
   }
 
   get closed(): boolean {
@@ -189,7 +207,7 @@ export class WkwDataset {
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
-  async read(offset: Vec3Like, size: Vec3Like, options?: ReadOptions): Promise<VoxelArray> {
+  async read(offset: Vec3Like, size: Vec3Like, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
     const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options, READ_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
@@ -200,18 +218,18 @@ export class WkwDataset {
     } catch (err) {
       throw toWkwError(err, this.path);
     }
-    return array;
+    return array as VoxelArray<VoxelDataOf<T>>;
   }
 
   /** Synchronous read for small regions: no thread-pool hop. */
-  readSync(offset: Vec3Like, size: Vec3Like, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
+  readSync(offset: Vec3Like, size: Vec3Like, options?: Omit<ReadOptions<VoxelDataOf<T>>, "signal" | "concurrency">): VoxelArray<VoxelDataOf<T>> {
     const { o, s, array, zeroed } = this.#prepareRead(offset, size, options, READ_SYNC_OPTION_KEYS);
     try {
       this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
     } catch (err) {
       throw toWkwError(err, this.path);
     }
-    return array;
+    return array as VoxelArray<VoxelDataOf<T>>;
   }
 
   #prepareWrite(offset: unknown, data: unknown, options: unknown, known: readonly string[]) {
@@ -227,7 +245,7 @@ export class WkwDataset {
    * Writes an ndarray-like at `offset`. Into compressed files, a write that does not cover
    * whole files is merged with the data around it and the whole file rewritten atomically.
    */
-  async write(offset: Vec3Like, data: NdArrayLike, options?: WriteOptions): Promise<void> {
+  async write(offset: Vec3Like, data: NdArrayLike<VoxelDataOf<T>>, options?: WriteOptions): Promise<void> {
     const { o, input, opts, native } = this.#prepareWrite(offset, data, options, WRITE_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
@@ -240,7 +258,7 @@ export class WkwDataset {
     }
   }
 
-  writeSync(offset: Vec3Like, data: NdArrayLike, options?: Pick<WriteOptions, "level" | "durable" | "broadcast">): void {
+  writeSync(offset: Vec3Like, data: NdArrayLike<VoxelDataOf<T>>, options?: Pick<WriteOptions, "level" | "durable" | "broadcast">): void {
     const { o, input, native } = this.#prepareWrite(offset, data, options, WRITE_SYNC_OPTION_KEYS);
     try {
       this.#mag().writeSync([o[0], o[1], o[2]], input.size, input.data, input.elementOffset, input.strides, native);
@@ -259,7 +277,7 @@ export class WkwDataset {
    * Writes a copy of this dataset with another block type ("lz4hc" by default) into
    * `targetDir`, file by file in parallel. The target must not hold a dataset yet.
    */
-  async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset> {
+  async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset<T>> {
     checkString("targetDir", targetDir);
     const opts = checkOptions("options", options, COMPRESS_OPTION_KEYS);
     const blockType = opts.blockType === undefined ? "lz4hc" : checkOneOf("options.blockType", opts.blockType, BLOCK_TYPES);
@@ -270,7 +288,7 @@ export class WkwDataset {
     if (path.resolve(targetDir) === this.path) throw argumentError("targetDir", "a folder other than the source", targetDir);
     const h = this.header;
     if (signal?.aborted) throw abortError(); // before the target is created: nothing written
-    const target = await WkwDataset.create(targetDir, layoutOf(h, blockType));
+    const target = (await WkwDataset.create(targetDir, layoutOf(h, blockType))) as WkwDataset<T>;
     const files = await this.listFiles();
     try {
       await withCancel(signal, (token) =>

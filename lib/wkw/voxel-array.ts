@@ -17,8 +17,8 @@ export interface VoxelArray<T extends VoxelData = VoxelData> {
 }
 
 /** Anything shaped like an ndarray: scijs ndarray, a VoxelArray, or a plain object. */
-export interface NdArrayLike {
-  data: VoxelData;
+export interface NdArrayLike<T extends VoxelData = VoxelData> {
+  data: T;
   shape: readonly number[];
   /** Element strides; absent means Fortran order (x fastest), as a VoxelArray. */
   stride?: readonly number[];
