@@ -15,7 +15,7 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag, type MagLike } from "../geometry/mag.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
-import type { WkwHeader } from "../wkw/header.js";
+import type { BlockType, WkwHeader } from "../wkw/header.js";
 import { dtypePerChannelFrom, dtypePerLayerFor } from "./element-class.js";
 import type { LayerCategory, LayerProperties, LayerViewConfiguration } from "./properties.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean } from "./checks.js";
@@ -28,8 +28,21 @@ export interface AddMagOptions {
   blockLen?: number;
   /** blocks per file edge, a power of two in [1, 128] (default 32) */
   fileLen?: number;
-  /** LZ4HC blocks instead of raw ones (default false) */
-  compress?: boolean;
+  /**
+   * Compressed blocks instead of raw ones (default false): true or "lz4hc" for LZ4HC (smallest
+   * files), "lz4" for LZ4 (faster to write).
+   */
+  compress?: boolean | "lz4" | "lz4hc";
+}
+
+const ADD_MAG_OPTION_KEYS = ["blockLen", "fileLen", "compress"] as const;
+
+function checkCompress(parameter: string, value: unknown): BlockType | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === "lz4hc") return "lz4hc";
+  if (value === false) return "raw";
+  if (value === "lz4") return "lz4";
+  throw argumentError(parameter, 'true, false, "lz4" or "lz4hc"', value);
 }
 
 function checkLen(parameter: string, value: unknown): number | undefined {
@@ -41,11 +54,12 @@ function checkLen(parameter: string, value: unknown): number | undefined {
 
 function checkAddMagOptions(options: unknown) {
   const o = checkOptionsObject("options", options);
-  checkKeys("options", o, ["blockLen", "fileLen", "compress"]);
+  checkKeys("options", o, ADD_MAG_OPTION_KEYS);
   return {
     blockLen: checkLen("options.blockLen", o.blockLen),
     fileLen: checkLen("options.fileLen", o.fileLen),
-    compress: checkOptionalBoolean("options.compress", o.compress),
+    blockType: checkCompress("options.compress", o.compress),
+    compress: o.compress as AddMagOptions["compress"],
   };
 }
 
@@ -298,7 +312,7 @@ export class Layer<T extends VoxelType = VoxelType> {
       numChannels: this.numChannels,
       blockLen: o.blockLen ?? 32,
       fileLen: o.fileLen ?? 32,
-      blockType: o.compress ? ("lz4hc" as const) : ("raw" as const),
+      blockType: o.blockType ?? "raw",
     };
     if (TYPE_SIZE[this.#dtype] * this.numChannels > 255) {
       throw argumentError("mag", `a layer whose voxels fit in 255 bytes (WKW limit); ${this.name} has ${this.numChannels} × ${this.#dtype}`, m.toLayerName());
@@ -345,7 +359,9 @@ export class Layer<T extends VoxelType = VoxelType> {
       });
     if (o.blockLen !== undefined && o.blockLen !== h.blockLen) throw mismatch("options.blockLen", h.blockLen, o.blockLen);
     if (o.fileLen !== undefined && o.fileLen !== h.fileLen) throw mismatch("options.fileLen", h.fileLen, o.fileLen);
-    if (o.compress !== undefined && o.compress !== (h.blockType !== "raw")) throw mismatch("options.compress", h.blockType !== "raw", o.compress);
+    // true asks for a compressed mag (LZ4 or LZ4HC); "lz4" / "lz4hc" for that block type.
+    const fits = o.compress === true ? h.blockType !== "raw" : o.blockType === undefined || o.blockType === h.blockType;
+    if (!fits) throw mismatch("options.compress", h.blockType === "raw" ? false : JSON.stringify(h.blockType), typeof o.compress === "string" ? JSON.stringify(o.compress) : o.compress);
     return mv;
   }
 

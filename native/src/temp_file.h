@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace wkw {
 
@@ -16,17 +17,20 @@ class TempFile {
 
   void pwriteAll(const uint8_t* data, size_t n, uint64_t offset);
   void truncate(uint64_t size);
-  // Optionally fsyncs, then renames over the target and drops cached handles of it.
+  // Optionally fsyncs (the file, its folder and the parents of folders created for it), then
+  // renames over the target and drops cached handles of it.
   void commit(bool durable);
   const std::string& tempPath() const { return temp_; }
 
  private:
   std::string target_, temp_;
+  std::vector<std::string> createdDirs_;  // folders the constructor created, outermost first
   int fd_ = -1;
   bool committed_ = false;
 };
 
-void makeParentDirs(const std::string& path);
+// Creates the missing folders above `path`; returns those it created, outermost first.
+std::vector<std::string> makeParentDirs(const std::string& path);
 // Removes leftovers of writers that died: the reference's `<name>_tmp` and our
 // `<name>_tmp.<pid>.<seq>` whose process no longer exists on this host.
 void removeStaleTemps(const std::string& target);
