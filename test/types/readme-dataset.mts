@@ -1,5 +1,6 @@
 // The README's dataset API example, compiled (not run) against the published types.
-import { BoundingBox, Dataset, Layer, MagView, SegmentationLayer, View } from "wkw";
+import { Dataset } from "wkw";
+import { BoundingBox, Layer, MagView, SegmentationLayer, View } from "wkw";
 
 const ds = await Dataset.create("/data/demo", { scale: [11.24, 11.24, 25] });
 const color = await ds.addLayer("color", "color", { dtypePerChannel: "uint8" });
@@ -12,9 +13,10 @@ await cells.setLargestSegmentId(4711);   // metadata changes are saved at once, 
 
 const view = mag1.getView({ offset: [128, 128, 0], size: [64, 64, 64], readOnly: true });
 const arr = await view.read([0, 0, 0], [16, 16, 16]);                   // offsets relative to the view
+arr.data[0] + 1;                         // arr is a VoxelArray<Uint8Array>: the layer is uint8
 await view.forEachChunk(async (chunk) => { await chunk.read(); }, { chunkSize: [32, 32, 32] });
 await mag1.compress({ targetPath: "/data/demo-copy" });
-await mag1.getBoundingBoxesOnDisk();     // [BoundingBox(topLeft=[0,0,0], size=[1024,1024,1024])]
+console.log(await mag1.getBoundingBoxesOnDisk()); // [ BoundingBox(topLeft=[0,0,0], size=[1024,1024,1024]) ]
 
 // The types follow the layer's dtype.
 const u8: Uint8Array = arr.data;

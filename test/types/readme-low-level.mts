@@ -1,6 +1,7 @@
 // The README's low-level example, compiled (not run) against the published types: strict,
 // module nodenext, `import from "wkw"` as a user writes it. test/types.test.mjs runs tsc.
-import { WkwDataset, WkwError, type VoxelArray } from "wkw";
+import { WkwDataset, WkwError } from "wkw"; // or: const { WkwDataset } = require("wkw")
+import type { VoxelArray } from "wkw";
 
 const ds = await WkwDataset.create("/data/em/color/1", {
   voxelType: "uint8", numChannels: 1, blockLen: 32, fileLen: 32, blockType: "lz4",
@@ -12,7 +13,7 @@ const arr = await ds.read([1000, 2000, 300], size);             // { data, shape
 await ds.read([1000, 2000, 300], size, { out: arr });           // refill the same buffer
 const small = ds.readSync([1000, 2000, 300], [32, 32, 32]);      // no thread-pool hop
 await ds.compress("/data/em-hc/color/1", { blockType: "lz4hc" });
-console.log(await ds.listFiles());
+console.log(await ds.listFiles());        // [[0, 1, 0], [1, 1, 0], [0, 2, 0], [1, 2, 0]] (the write crosses file edges)
 ds.close();
 
 try {
