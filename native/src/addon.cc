@@ -44,6 +44,12 @@ bool hasTag(Napi::Env env, const Napi::Value& v, const napi_type_tag& tag) {
   return napi_check_object_type_tag(env, v, &tag, &result) == napi_ok && result;
 }
 
+// A prototype method as a class method is: writable, configurable, not enumerable.
+void defineMethod(Napi::Env env, Napi::Object proto, const char* name, Napi::Function::Callback cb) {
+  proto.DefineProperty(Napi::PropertyDescriptor::Value(name, Napi::Function::New(env, cb, name),
+                                                       napi_property_attributes(napi_writable | napi_configurable)));
+}
+
 [[noreturn]] void throwJs(Napi::Env env, const WkwException& e) {
   throw Napi::Error(env, makeError(env, e.code, e.what(), e.path, e.blockIndex));
 }
@@ -189,7 +195,7 @@ class CancelToken : public Napi::ObjectWrap<CancelToken> {
  public:
   static Napi::Function Init(Napi::Env env) {
     Napi::Function ctor = DefineClass(env, "CancelToken", {});
-    ctor.Get("prototype").As<Napi::Object>().Set("cancel", Napi::Function::New(env, CancelMethod, "cancel"));
+    defineMethod(env, ctor.Get("prototype").As<Napi::Object>(), "cancel", CancelMethod);
     return ctor;
   }
   // A plain prototype function that checks the tag of `this` (see NativeMag::method).
@@ -241,12 +247,12 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
   static Napi::Function Init(Napi::Env env) {
     Napi::Function ctor = DefineClass(env, "NativeMag", {});
     Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
-    proto.Set("read", Napi::Function::New(env, method<&NativeMag::Read>, "read"));
-    proto.Set("readSync", Napi::Function::New(env, method<&NativeMag::ReadSync>, "readSync"));
-    proto.Set("write", Napi::Function::New(env, method<&NativeMag::Write>, "write"));
-    proto.Set("writeSync", Napi::Function::New(env, method<&NativeMag::WriteSync>, "writeSync"));
-    proto.Set("compressFiles", Napi::Function::New(env, method<&NativeMag::CompressFiles>, "compressFiles"));
-    proto.Set("close", Napi::Function::New(env, method<&NativeMag::Close>, "close"));
+    defineMethod(env, proto, "read", method<&NativeMag::Read>);
+    defineMethod(env, proto, "readSync", method<&NativeMag::ReadSync>);
+    defineMethod(env, proto, "write", method<&NativeMag::Write>);
+    defineMethod(env, proto, "writeSync", method<&NativeMag::WriteSync>);
+    defineMethod(env, proto, "compressFiles", method<&NativeMag::CompressFiles>);
+    defineMethod(env, proto, "close", method<&NativeMag::Close>);
     return ctor;
   }
 
