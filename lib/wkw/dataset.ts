@@ -305,7 +305,7 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
    * the same voxel type, channels and geometry) with the target's block type. Lets callers
    * split a compression into jobs (e.g. one per file through an Executor).
    */
-  async compressFilesInto(target: WkwDataset, files: readonly Vec3[], options?: WriteOptions): Promise<void> {
+  async compressFilesInto(target: WkwDataset, files: readonly Vec3Like[], options?: Omit<WriteOptions, "broadcast">): Promise<void> {
     if (!(target instanceof WkwDataset)) throw argumentError("target", "a WkwDataset", target);
     const t = target.header, h = this.header;
     if (t.voxelType !== h.voxelType || t.numChannels !== h.numChannels || t.blockLen !== h.blockLen || t.fileLen !== h.fileLen) {

@@ -49,3 +49,9 @@ await ds.read([0, 0, 0], [1, 1, 1], { sigal: new AbortController().signal });
 new WkwDataset();
 // A stride-0 broadcast is an explicit option.
 await ds.write([0, 0, 0], { data: new Uint8Array(1), shape: [64, 64, 64], stride: [0, 0, 0] }, { broadcast: true });
+// Plain number arrays are accepted wherever a Vec3 is (Vec3Like).
+const files: number[][] = [[0, 1, 0]];
+const target = await WkwDataset.create("/data/em-lz4/color/1", { voxelType: "uint8", blockType: "lz4" });
+await ds.compressFilesInto(target, files);
+const offset: number[] = [1, 2, 3];
+ds.writeSync(offset, { data: new Uint8Array(1), shape: [1, 1, 1] });
