@@ -95,6 +95,9 @@ test("dataset API: every options object is strict", async (t) => {
   const dir = path.join(root, "ds");
   await assert.rejects(Dataset.create(dir, { scale: [1, 1, 1], voxelSize: [1, 1, 1] }), unknown("voxelSize", "scale, name"));
   await assert.rejects(Dataset.create(dir, {}), exact("options.scale is missing: it must be an array of 3 positive numbers (voxel size in nm)", "options.scale"));
+  await assert.rejects(Dataset.create(dir), exact("options is missing: it must be an options object with at least scale", "options"));
+  await assert.rejects(Dataset.getOrCreate(dir), exact("options is missing: it must be an options object with at least scale", "options"));
+  await assert.rejects(Dataset.create(dir, null), exact("options must be an options object, received null", "options"));
   const ds = await Dataset.create(dir, { scale: [1, 1, 1] });
   await assert.rejects(Dataset.open(dir, { readonly: true }), unknown("readonly", "readOnly"));
   await assert.rejects(Dataset.getOrCreate(dir, { scale: [1, 1, 1], nme: "x" }), unknown("nme", "scale, name"));

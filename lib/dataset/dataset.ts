@@ -160,7 +160,8 @@ export class Dataset {
    */
   static async create(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
     checkString("path", datasetPath);
-    const o = checkOptionsObject("options", options === undefined ? null : options);
+    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
+    const o = checkOptionsObject("options", options);
     checkKeys("options", o, ["scale", "name"]);
     const scale = checkScale("options.scale", o.scale);
     const dir = path.resolve(datasetPath);
@@ -208,7 +209,8 @@ export class Dataset {
   /** Opens the dataset if it exists (its scale, and name if given, must match), else creates it. */
   static async getOrCreate(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
     checkString("path", datasetPath);
-    const o = checkOptionsObject("options", options === undefined ? null : options);
+    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
+    const o = checkOptionsObject("options", options);
     checkKeys("options", o, ["scale", "name"]);
     const scale = checkScale("options.scale", o.scale);
     const name = o.name === undefined ? undefined : checkString("options.name", o.name);

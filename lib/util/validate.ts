@@ -7,6 +7,7 @@ export type Vec3 = readonly [number, number, number];
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
+  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
   if (Array.isArray(value)) return inspect(value, { breakLength: Infinity, maxArrayLength: 8 });
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Uint8Array).length})`;
   if (typeof value === "object") return `an object (${inspect(value, { depth: 0, breakLength: Infinity })})`;
