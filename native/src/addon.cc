@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "../vendor/lz4/lz4.h"
-#include "checked.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
 #include "header.h"
 #include "job.h"
 #include "mag_ops.h"
+#include "checked.h"  // (after the others: keeps the include block merge-friendly)
 
 namespace wkw {
 namespace {
