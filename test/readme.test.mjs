@@ -1,4 +1,4 @@
-// The README's two examples run as written (with /data/ replaced by a temporary folder and
+// The two examples of the README's "## Example" section run as written (with /data/ replaced by a temporary folder and
 // "wkw" by this checkout), and every `console.log(...); // <output>` comment in them is what
 // the line prints (whitespace ignored; comments ending in "…" are not compared).
 import { test } from "node:test";
@@ -11,9 +11,12 @@ import { tempDir } from "./support/fixtures.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
-const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+// The "## Example" section (other sections' examples need images, servers, …; they are
+// type-checked by test/types.test.mjs).
+const section = /\n## Example\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? "";
+const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("the README has its two examples", () => {
+test("the README's Example section has its two examples", () => {
   assert.equal(blocks.length, 2);
 });
 
