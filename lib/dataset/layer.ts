@@ -145,7 +145,7 @@ export class Layer<T extends VoxelType = VoxelType> {
         }
       }
       const layer = Layer._make(dataset, props, dtype);
-      for (const o of opened) layer.#mags.set(o.mag.toLayerName(), MagView._makeMag(layer, o.mag, o.dirName, o.wkw, o.fixedPath));
+      for (const o of opened) layer.#mags.set(o.mag.toLayerName(), new MagView(layer, o.mag, o.dirName, o.wkw, o.fixedPath));
       for (const mag of missing) {
         layer.#missing.add(mag.toLayerName());
         // Kept in the JSON (webknossos-libs 2021 dropped it and so lost it at the next save).
@@ -336,7 +336,7 @@ export class Layer<T extends VoxelType = VoxelType> {
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
-    const mv = MagView._makeMag(this, m, dirName, wkw);
+    const mv = new MagView(this, m, dirName, wkw);
     this.#mags.set(dirName, mv);
     return mv;
   }

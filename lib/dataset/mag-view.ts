@@ -94,13 +94,11 @@ class MagAccess implements MagSource {
 export class MagView<T extends VoxelType = VoxelType> extends View<T> {
   readonly #access: MagAccess;
 
-  /** @internal The constructor, for Layer. */
-  static _makeMag<T extends VoxelType = VoxelType>(layer: Layer<T>, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string): MagView<T> {
-    return new MagView<T>(layer, mag, dirName, wkw, fixedPath);
-  }
-
-  /** MagViews are made by Layer (addMag, open). */
-  private constructor(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
+  /**
+   * @internal MagViews are made by Layer (addMag, open). Not in the published types, where
+   * MagView inherits View's protected constructor.
+   */
+  constructor(layer: Layer<T>, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
     const access = new MagAccess(layer, mag, dirName, wkw, fixedPath);
     super(access, ZERO, ZERO, false, BoundingBox.empty());
     this.#access = access;

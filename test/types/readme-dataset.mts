@@ -46,5 +46,7 @@ await ds._update(() => {});
 new Layer();
 // @ts-expect-error no public constructor
 new View();
+// @ts-expect-error no public constructor
+new MagView();
 // @ts-expect-error unknown option (a typo)
 await ds.addLayer("typo", "color", { dtypePerChanel: "uint8" });
