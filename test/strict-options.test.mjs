@@ -27,10 +27,16 @@ test("WkwDataset: create, open, read, readSync, write, writeSync, compress, comp
   const dir = tempDir(t);
   // { blocktype: "lz4" } used to make a raw dataset silently
   await assert.rejects(WkwDataset.create(path.join(dir, "typo"), { voxelType: "uint8", blocktype: "lz4" }),
-    unknown("blocktype", "voxelType, numChannels, blockLen, fileLen, blockType"));
+    unknown("blocktype", "voxelType, numChannels, blockLen, fileLen, blockType, version, voxelSize"));
   assert.equal(existsSync(path.join(dir, "typo")), false, "nothing created");
   await assert.rejects(WkwDataset.create(path.join(dir, "none")), exact("options is missing: it must be an options object with at least voxelType", "options"));
   const ds = await WkwDataset.create(path.join(dir, "ds"), { voxelType: "uint8", blockLen: 8, fileLen: 2, blockType: "lz4" });
+  // A header passes as create options (version and voxelSize are checked, not ignored).
+  const twin = await WkwDataset.create(path.join(dir, "twin"), { ...ds.header, blockType: "raw" });
+  assert.deepEqual(twin.header, { ...ds.header, blockType: "raw" });
+  await assert.rejects(WkwDataset.create(path.join(dir, "v2"), { ...ds.header, version: 2 }), exact("options.version must be 1 (the only WKW version), received number 2", "options.version"));
+  await assert.rejects(WkwDataset.create(path.join(dir, "vs"), { ...ds.header, numChannels: 2 }), exact("options.voxelSize must be 2 (2 × uint8) or absent, received number 1", "options.voxelSize"));
+  assert.equal(existsSync(path.join(dir, "v2")) || existsSync(path.join(dir, "vs")), false);
   await ds.write([0, 0, 0], { data: new Uint8Array(8 ** 3).fill(3), shape: [8, 8, 8] });
   const before = snapshot(dir);
   await assert.rejects(WkwDataset.open(ds.path, { voxeltype: "uint8" }), unknown("voxeltype", "voxelType"));

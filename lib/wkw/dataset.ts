@@ -25,6 +25,10 @@ export interface CreateOptions<T extends VoxelType = VoxelType> {
   blockLen?: number;
   fileLen?: number;
   blockType?: BlockType;
+  /** Accepted so that a WkwHeader can be passed as it is (`{ ...ds.header, blockType }`): must be 1. */
+  version?: 1;
+  /** Accepted for the same reason: must equal numChannels × the type size. */
+  voxelSize?: number;
 }
 
 export interface ReadOptions<T extends VoxelData = VoxelData> {
@@ -57,7 +61,7 @@ export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
 
 // The option keys each function accepts (strict: anything else is ERR_WKW_ARGUMENT).
 export const OPEN_OPTION_KEYS = ["voxelType"] as const;
-export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType"] as const;
+export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType", "version", "voxelSize"] as const;
 export const READ_OPTION_KEYS = ["out", "signal", "concurrency"] as const;
 export const READ_SYNC_OPTION_KEYS = ["out"] as const;
 export const WRITE_OPTION_KEYS = ["signal", "concurrency", "level", "durable", "broadcast"] as const;
@@ -124,6 +128,11 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     const blockLen = o.blockLen === undefined ? 32 : checkPowerOfTwo("options.blockLen", o.blockLen);
     const fileLen = o.fileLen === undefined ? 32 : checkPowerOfTwo("options.fileLen", o.fileLen);
     const blockType = o.blockType === undefined ? "raw" : checkOneOf("options.blockType", o.blockType, BLOCK_TYPES);
+    if (o.version !== undefined && o.version !== 1) throw argumentError("options.version", "1 (the only WKW version)", o.version);
+    const voxelSize = numChannels * TYPE_SIZE[voxelType];
+    if (o.voxelSize !== undefined && o.voxelSize !== voxelSize) {
+      throw argumentError("options.voxelSize", `${voxelSize} (${numChannels} × ${voxelType}) or absent`, o.voxelSize);
+    }
     const bytes = headerToBytes({ blockLen, fileLen, blockType, voxelType, numChannels });
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
