@@ -21,7 +21,24 @@ function exact(message, parameter) {
   };
 }
 
-const unknown = (key, known) => exact(`options.${key} is not a known option; the known options are: ${known}`, `options.${key}`);
+/**
+ * The unknown-option error for `key`: the exact message form, and a list of known options that
+ * holds `known` in this order (features added later may append options of their own).
+ */
+function unknown(key, known, hint = "") {
+  return (e) => {
+    assert.ok(e instanceof WkwError, `expected a WkwError, got ${e?.stack ?? e}`);
+    assert.equal(e.code, "ERR_WKW_ARGUMENT");
+    assert.equal(e.parameter, `options.${key}`);
+    const prefix = `options.${key} is not a known option${hint}; the known options are: `;
+    assert.ok(e.message.startsWith(prefix), e.message);
+    const list = e.message.slice(prefix.length).split(", ");
+    const want = known.split(", ");
+    assert.deepEqual(list.filter((k) => want.includes(k)), want, e.message);
+    assert.ok(!list.includes(key), e.message);
+    return true;
+  };
+}
 
 test("WkwDataset: create, open, read, readSync, write, writeSync, compress, compressFilesInto", async (t) => {
   const dir = tempDir(t);
@@ -108,8 +125,7 @@ test("dataset API: every options object is strict", async (t) => {
   await assert.rejects(Dataset.open(dir, { readonly: true }), unknown("readonly", "readOnly"));
   await assert.rejects(Dataset.getOrCreate(dir, { scale: [1, 1, 1], nme: "x" }), unknown("nme", "scale, name"));
   const layerKeys = "dtypePerLayer, dtypePerChannel, numChannels, largestSegmentId, mappings";
-  await assert.rejects(ds.addLayer("c", "color", { dtype: "uint8" }),
-    exact(`options.dtype is not a known option (use dtypePerLayer or dtypePerChannel); the known options are: ${layerKeys}`, "options.dtype"));
+  await assert.rejects(ds.addLayer("c", "color", { dtype: "uint8" }), unknown("dtype", layerKeys, " (use dtypePerLayer or dtypePerChannel)"));
   await assert.rejects(ds.addLayer("c", "color", { dtypePerChanel: "uint8" }), unknown("dtypePerChanel", layerKeys));
   await assert.rejects(ds.addLayer("c", "color", { dtypePerChannel: "uint8", dtypePerLayer: "uint8" }),
     exact("options.dtypePerChannel and options.dtypePerLayer were both given: pass only one of them", "options.dtypePerChannel"));
