@@ -23,7 +23,7 @@ test("npm pack → install --ignore-scripts → import and require read a fixtur
   // Exactly what a user needs: the compiled library and its types (no source maps), the
   // prebuilt binary, what a source build needs (CMakeLists.txt, native/src, vendored LZ4,
   // the install script), the docs the README links to. No tests, fuzzers, sanitizer files.
-  const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+  const git = (...args) => [...new Set(execFileSync("git", args, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean))];
   const distFiles = (dir) => readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? distFiles(path.join(dir, e.name)) : e.name.endsWith(".map") ? [] : [path.join(dir, e.name)]);
   const prebuilt = readdirSync(path.join(root, "prebuilds")).flatMap((p) => readdirSync(path.join(root, "prebuilds", p)).map((f) => `prebuilds/${p}/${f}`));
