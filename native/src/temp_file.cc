@@ -18,7 +18,7 @@ namespace wkw {
 
 namespace {
 
-void syncDir(const std::string& dir) {
+void syncFolder(const std::string& dir) {
   int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -81,8 +81,8 @@ void TempFile::commit(bool durable) {
   if (durable) {
     // The new name in its folder, and the entry of every folder this write created in its
     // parent: after a power loss the file is reachable, not only its inode written.
-    syncDir(parentOf(target_));
-    for (auto it = createdDirs_.rbegin(); it != createdDirs_.rend(); ++it) syncDir(parentOf(*it));
+    syncFolder(parentOf(target_));
+    for (auto it = createdDirs_.rbegin(); it != createdDirs_.rend(); ++it) syncFolder(parentOf(*it));
   }
 }
 
