@@ -42,9 +42,17 @@ export declare class CancelToken {
   cancel(): void;
 }
 
+/** Decoded-block cache (LRU by bytes, sharded locks), shared by the NativeMags given it. */
+export declare class BlockCache {
+  constructor(maxBytes: number);
+  stats(): { hits: number; misses: number; bytes: number; evictions: number; blocks: number; maxBytes: number };
+  clear(): void;
+}
+
 /** One mag folder. All offsets and shapes are in voxels; arrays are (c, x, y, z). */
 export declare class NativeMag {
-  constructor(root: string, header: Uint8Array);
+  /** Reads go through `cache` when given. */
+  constructor(root: string, header: Uint8Array, cache?: BlockCache);
   /** Fills `out` (dense Fortran order) with the region; `outZeroed` skips zero-filling of missing files. */
   read(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean,
     concurrency?: number, cancel?: CancelToken): Promise<void>;
@@ -63,9 +71,31 @@ export declare class NativeMag {
 
 export declare function parseHeader(bytes: Uint8Array, name?: string): NativeHeader;
 export declare function serializeHeader(header: NativeHeaderFields): Buffer;
-export declare function setFileCacheCapacity(capacity: number): void;
-export declare function fileCacheSize(): number;
+/** Bounds the process-wide cache of open cube files by count and by bytes (jump tables). */
+export declare function setFileCacheCapacity(maxFiles: number, maxBytes: number): void;
+export declare function fileCacheStats(): { files: number; bytes: number; maxFiles: number; maxBytes: number };
+/** Memory for a read's result (not zeroed), returned to the pool when collected; null at the pool's limit. */
+export declare function allocateOutput(bytes: number): ArrayBuffer | null;
+export declare function setOutputPoolLimit(maxBytes: number): void;
+export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; mappedBytes: number; maxBytes: number };
 /** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;
+
+/** Downsampling filters (native/src/downsample*.cc); mode is median|mode|max|min|average|nearest. */
+export declare function downsampleArray(data: NativeTypedArray, elementOffset: number,
+  shape: readonly number[], strides: readonly number[], factors: readonly number[], mode: string,
+  out: NativeTypedArray, concurrency?: number): Promise<void>;
+export declare function downsampleArraySync(data: NativeTypedArray, elementOffset: number,
+  shape: readonly number[], strides: readonly number[], factors: readonly number[], mode: string,
+  out: NativeTypedArray): void;
+/**
+ * Writes cube file `file` of the target mag (a whole new file, renamed into place) from the
+ * source mag: downsampled by `factors` with `mode`, or with `upsample` replicated. Target
+ * voxels outside `region` ([lo x, y, z, hi x, y, z] in target voxels) are zero.
+ */
+export declare function resampleFile(sourceRoot: string, sourceHeader: Uint8Array,
+  targetRoot: string, targetHeader: Uint8Array, file: readonly number[], factors: readonly number[],
+  mode: string, upsample: boolean, region: readonly number[], options?: NativeWriteOptions,
+  concurrency?: number): Promise<void>;

@@ -1,59 +1,38 @@
 "use strict";
-// Benchmark parameters (full and --quick) and the reference figures of issue #4, measured
-// with the reference WKW library (Rust, one thread) on the development machine.
+// Benchmark parameters (full and --quick) and the targets of issue #12.
 
 const FULL = {
   edge: 512, // voxels per volume edge
   blockLen: 32,
-  fileLen: 8, // 256³ voxels per file
+  // webKnossos' default geometry (file length 32: one file is 1024³ voxels) and the one
+  // this bench used before (file length 8: 256³ voxels per file).
+  fileLen: { wk: 32, small: 8 },
+  readSizes: [32, 64, 128, 256, 512],
   smallReads: 1000, // random aligned blockLen³ reads
   smallPasses: 5,
-  unalignedReads: 50,
-  unalignedEdge: 100,
-  unalignedPasses: 5,
-  budgetMs: 2500, // per configuration, after its minimum iterations
+  randomReads: 50, // random unaligned reads of randomEdge³
+  randomEdge: 100,
+  randomPasses: 5,
+  batchBytes: 16 << 20, // reads of one repetition of a whole-read row (at least one)
+  budgetMs: 500, // per configuration, after its minimum repetitions
+  warmUpMs: 300, // untimed reads first: page cache, handles, array pool in steady state
+  cacheBytes: 512 << 20, // BlockCache of the cached random rows: the working set fits
 };
 
 const QUICK = {
   edge: 128,
   blockLen: 32,
-  fileLen: 2, // 64³ voxels per file: still 8 files per volume
+  fileLen: { wk: 4, small: 2 },
+  readSizes: [32, 64, 128],
   smallReads: 100,
   smallPasses: 1,
-  unalignedReads: 10,
-  unalignedEdge: 50,
-  unalignedPasses: 1,
+  randomReads: 10,
+  randomEdge: 50,
+  randomPasses: 2,
+  batchBytes: 1 << 20,
   budgetMs: 0,
+  warmUpMs: 0,
+  cacheBytes: 64 << 20,
 };
 
-/**
- * Reference figures: `mbps` (voxel MB/s, higher is better) or `us` (µs per read, lower is
- * better), each a [low, high] range as in the issue. Ratios are taken against the
- * reference's best figure, so they are conservative.
- */
-const REFERENCE = {
-  readEmLz4: { mbps: [1200, 1200] },
-  readSegLz4: { mbps: [1900, 1900] },
-  readRaw: { mbps: [1900, 2300] },
-  small: { us: [19, 24] },
-  unaligned: { us: [900, 1200] },
-  writeLz4hc: { mbps: [59, 59] },
-  writeLz4: { mbps: [390, 390] },
-};
-
-/** Best figure of a reference: the highest rate or the lowest latency. */
-function referenceBest(ref) {
-  return ref.mbps ? ref.mbps[1] : ref.us[0];
-}
-
-function referenceText(ref) {
-  const [lo, hi] = ref.mbps ?? ref.us;
-  const range = lo === hi ? `${fmt(lo)}` : `${fmt(lo)}-${fmt(hi)}`;
-  return ref.mbps ? `${range} MB/s` : `${range} µs`;
-}
-
-function fmt(v) {
-  return v >= 100 ? String(Math.round(v)) : String(+v.toPrecision(2));
-}
-
-module.exports = { FULL, QUICK, REFERENCE, referenceBest, referenceText };
+module.exports = { FULL, QUICK };

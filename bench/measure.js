@@ -79,9 +79,46 @@ async function repeat(fn, { min = 3, max = 10, budgetMs = 2000 } = {}) {
   return samples;
 }
 
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `batch` (async, does `ops` operations) at least `min` and at most `max` times,
+ * stopping once `budgetMs` has passed, after untimed warm-up batches (one, or as many as
+ * fit in `warmUpMs`). Between batches
+ * the event loop turns (untimed), as in an application between pieces of work.
+ * Returns per-operation figures: median and min ms, the spread of the batches
+ * ((p90 - p10) / median), and user and system CPU ms (process.cpuUsage).
+ */
+async function measureBatches(batch, { ops = 1, min = 3, max = 50, budgetMs = 700, warmUpMs = 0 } = {}) {
+  const warmUpEnd = nowMs() + warmUpMs;
+  do {
+    await batch();
+    await yieldToEventLoop();
+  } while (nowMs() < warmUpEnd);
+  const samples = [];
+  let user = 0, system = 0;
+  const start = nowMs();
+  while (samples.length < max && (samples.length < min || nowMs() - start < budgetMs)) {
+    const c0 = process.cpuUsage();
+    const { wall } = await timed(batch);
+    const c = process.cpuUsage(c0);
+    user += c.user / 1000;
+    system += c.system / 1000;
+    samples.push(wall / ops);
+    await yieldToEventLoop();
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const med = percentile(sorted, 50);
+  const n = samples.length * ops;
+  return {
+    msPerOp: med, minMsPerOp: sorted[0], spreadPct: ((percentile(sorted, 90) - percentile(sorted, 10)) / med) * 100,
+    userMsPerOp: user / n, sysMsPerOp: system / n, iterations: samples.length, samplesMs: samples,
+  };
+}
+
 /** Peak resident set size of this process so far, in MiB. */
 function peakRssMb() {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-module.exports = { nowMs, percentile, median, collect, repeat, timed, cpuSummary, peakRssMb };
+module.exports = { nowMs, percentile, median, collect, repeat, timed, measureBatches, yieldToEventLoop, cpuSummary, peakRssMb };

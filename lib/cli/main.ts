@@ -59,6 +59,7 @@ async function compress(src: string, dst: string, blockType: string, level: stri
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "downsample") return (await import("./downsample.js")).downsampleCommand(argv.slice(1)); // usage: DOWNSAMPLE_USAGE
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -16,6 +16,7 @@ import { TYPE_SIZE, isVoxelType, type VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { withFileLock } from "../util/atomic-file.js";
 import { argumentError, checkInteger, checkOptionsObject, checkString, misuseError } from "../util/validate.js";
+import { BlockCache } from "../wkw/block-cache.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale, type Scale } from "./checks.js";
 import { copyDataset, type CopyDatasetOptions } from "./copy.js";
 import { dtypePerChannelFromPerLayer, elementClassFor } from "./element-class.js";
@@ -30,11 +31,20 @@ export interface CreateDatasetOptions {
   scale: readonly number[];
   /** default: the folder's name */
   name?: string;
+  /** decoded blocks of every read through this dataset are kept in (and served from) this cache */
+  cache?: BlockCache;
 }
 
 export interface OpenDatasetOptions {
   /** refuse every change (metadata and voxels) with ERR_WKW_READ_ONLY */
   readOnly?: boolean;
+  /** decoded blocks of every read through this dataset are kept in (and served from) this cache */
+  cache?: BlockCache;
+}
+
+function checkCache(value: unknown): BlockCache | undefined {
+  if (value === undefined || value instanceof BlockCache) return value;
+  throw argumentError("options.cache", "a BlockCache (new BlockCache({ maxBytes }))", value);
 }
 
 /** A per-channel dtype name: a voxel type, or "float" / "double" (float32 / float64). */
@@ -142,14 +152,17 @@ export class Dataset {
   /** Absolute path of the dataset folder. */
   readonly path: string;
   readonly readOnly: boolean;
+  /** The BlockCache every mag of this dataset reads through, if one was given. */
+  readonly cache: BlockCache | undefined;
   #props: DatasetProperties; // top-level keys; layers live in their Layer objects
   #seq = 0; // sequence number (lock order) of the save #props reflects
   #issued = 0;
   #layers = new Map<string, Layer>();
 
-  private constructor(dir: string, props: DatasetProperties, readOnly: boolean) {
+  private constructor(dir: string, props: DatasetProperties, readOnly: boolean, cache: BlockCache | undefined) {
     this.path = dir;
     this.readOnly = readOnly;
+    this.cache = cache;
     this.#props = { ...props, dataLayers: [] };
   }
 
@@ -162,8 +175,9 @@ export class Dataset {
     checkString("path", datasetPath);
     if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
     const o = checkOptionsObject("options", options);
-    checkKeys("options", o, ["scale", "name"]);
+    checkKeys("options", o, ["scale", "name", "cache"]);
     const scale = checkScale("options.scale", o.scale);
+    const cache = checkCache(o.cache);
     const dir = path.resolve(datasetPath);
     const name = o.name === undefined ? path.basename(dir) : checkString("options.name", o.name);
     const state = await isEmptyOrMissingDir(dir);
@@ -183,18 +197,19 @@ export class Dataset {
       }
       await saveProperties(dir, model);
     });
-    return Dataset.open(dir);
+    return Dataset.open(dir, { cache });
   }
 
   /** Opens the dataset at `path` (ERR_WKW_NOT_FOUND without datasource-properties.json). */
   static async open(datasetPath: string, options: OpenDatasetOptions = {}): Promise<Dataset> {
     checkString("path", datasetPath);
     const o = checkOptionsObject("options", options);
-    checkKeys("options", o, ["readOnly"]);
+    checkKeys("options", o, ["readOnly", "cache"]);
     const readOnly = checkOptionalBoolean("options.readOnly", o.readOnly) ?? false;
+    const cache = checkCache(o.cache);
     const dir = path.resolve(datasetPath);
     const props = await loadProperties(dir);
-    const ds = new Dataset(dir, props, readOnly);
+    const ds = new Dataset(dir, props, readOnly, cache);
     try {
       for (const [i, lp] of props.dataLayers.entries()) {
         ds.#layers.set(lp.name, await Layer._open(ds, lp, propertiesPath(dir), i));
@@ -211,19 +226,20 @@ export class Dataset {
     checkString("path", datasetPath);
     if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
     const o = checkOptionsObject("options", options);
-    checkKeys("options", o, ["scale", "name"]);
+    checkKeys("options", o, ["scale", "name", "cache"]);
     const scale = checkScale("options.scale", o.scale);
     const name = o.name === undefined ? undefined : checkString("options.name", o.name);
+    const cache = checkCache(o.cache);
     const dir = path.resolve(datasetPath);
     let ds: Dataset;
     if (await fsp.access(propertiesPath(dir)).then(() => true, () => false)) {
-      ds = await Dataset.open(dir);
+      ds = await Dataset.open(dir, { cache });
     } else {
       try {
-        return await Dataset.create(dir, { scale, name });
+        return await Dataset.create(dir, { scale, name, cache });
       } catch (err) {
         if (!(err instanceof WkwError && err.code === "ERR_WKW_EXISTS" && err.path === propertiesPath(dir))) throw err;
-        ds = await Dataset.open(dir); // created by someone else meanwhile
+        ds = await Dataset.open(dir, { cache }); // created by someone else meanwhile
       }
     }
     const mismatch = (parameter: string, existing: unknown, given: unknown) => {

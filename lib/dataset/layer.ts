@@ -15,6 +15,7 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag, type MagLike } from "../geometry/mag.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
+import type { BlockCache } from "../wkw/block-cache.js";
 import type { BlockType, WkwHeader } from "../wkw/header.js";
 import { dtypePerChannelFrom, dtypePerLayerFor } from "./element-class.js";
 import type { LayerCategory, LayerProperties, LayerViewConfiguration } from "./properties.js";
@@ -22,6 +23,8 @@ import { checkKeys, checkLayerName, checkOptionalBoolean } from "./checks.js";
 import type { Dataset } from "./dataset.js";
 import { findMagDir, recoverLayerFolder } from "./mag-folder.js";
 import { MagView } from "./mag-view.js";
+import * as pyramid from "./downsample-layer.js";
+import type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./downsample-layer.js";
 
 export interface AddMagOptions {
   /** voxels per block edge, a power of two in [1, 128] (default 32) */
@@ -107,9 +110,9 @@ export class Layer<T extends VoxelType = VoxelType> {
         const dirName = await findMagDir(layerDir, mag);
         const backup = backups.get(mag.toLayerName()) ?? backups.get(mag.toLongLayerName());
         if (dirName !== undefined) {
-          opened.push({ mag, dirName, wkw: await WkwDataset.open(path.join(layerDir, dirName)) });
+          opened.push({ mag, dirName, wkw: await WkwDataset.open(path.join(layerDir, dirName), { cache: dataset.cache }) });
         } else if (backup !== undefined) {
-          opened.push({ mag, dirName: path.basename(backup).replace(/\.old$/, ""), wkw: await WkwDataset.open(backup), fixedPath: backup });
+          opened.push({ mag, dirName: path.basename(backup).replace(/\.old$/, ""), wkw: await WkwDataset.open(backup, { cache: dataset.cache }), fixedPath: backup });
         } else {
           missing.push(mag);
         }
@@ -323,7 +326,7 @@ export class Layer<T extends VoxelType = VoxelType> {
     if (longDir !== dir && (await fsp.access(longDir).then(() => true, () => false))) {
       throw new WkwError("ERR_WKW_EXISTS", `the folder ${longDir} already exists`, { parameter: "mag", path: longDir });
     }
-    const wkw = await createOrAdoptMag(dir, header);
+    const wkw = await createOrAdoptMag(dir, header, this.dataset.cache);
     try {
       await this.dataset._updateLayer(this, (fresh) => {
         if (fresh.wkwResolutions.some((e) => m.equals(e.resolution))) {
@@ -388,6 +391,36 @@ export class Layer<T extends VoxelType = VoxelType> {
     }
   }
 
+  /** @internal A new mag folder put in place by downsampling (already listed in the JSON). */
+  _adoptMag(mag: Mag, dirName: string, wkw: WkwDataset): MagView {
+    const mv = new MagView(this, mag, dirName, wkw);
+    this.#mags.set(mag.toLayerName(), mv);
+    this.#missing.delete(mag.toLayerName());
+    return mv;
+  }
+
+  // ---- downsampling (lib/dataset/downsample-layer.ts, lib/ops/downsample.ts) ----------
+
+  /** Builds `targetMag` from `fromMag` (a multiple of it per axis); see docs/dataset-api.md. */
+  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView> {
+    return pyramid.downsampleMag(this, fromMag, targetMag, options);
+  }
+
+  /** Builds the mag pyramid from `fromMag` (default: the finest mag) up to `coarsestMag`. */
+  downsample(options?: DownsampleOptions): Promise<MagView[]> {
+    return pyramid.downsample(this, options);
+  }
+
+  /** Builds the listed mags (sorted by x, y, z), each from the one before. */
+  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView[]> {
+    return pyramid.downsampleMagList(this, fromMag, targetMags, options);
+  }
+
+  /** Builds finer mags down to `finestMag` (default 1) by replicating voxels. */
+  upsample(options: UpsampleOptions): Promise<MagView[]> {
+    return pyramid.upsample(this, options);
+  }
+
   toString(): string {
     return `${this.constructor.name}(name=${this.name}, category=${this.category}, dtypePerChannel=${this.dtypePerChannel}, numChannels=${this.numChannels}, mags=[${[...this.#mags.keys()].join(", ")}])`;
   }
@@ -398,12 +431,12 @@ export class Layer<T extends VoxelType = VoxelType> {
 }
 
 /** Creates a mag folder, or adopts an empty one a crashed addMag left with the same header. */
-async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" | "voxelSize">): Promise<WkwDataset> {
+async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" | "voxelSize">, cache: BlockCache | undefined): Promise<WkwDataset> {
   try {
-    return await WkwDataset.create(dir, header);
+    return await WkwDataset.create(dir, { ...header, cache });
   } catch (err) {
     if (!(err instanceof WkwError) || err.code !== "ERR_WKW_EXISTS") throw err;
-    const existing = await WkwDataset.open(dir);
+    const existing = await WkwDataset.open(dir, { cache });
     const h = existing.header;
     const same = h.voxelType === header.voxelType && h.numChannels === header.numChannels && h.blockLen === header.blockLen && h.fileLen === header.fileLen && h.blockType === header.blockType;
     if (same && (await existing.listFiles()).length === 0) return existing;

@@ -79,7 +79,7 @@ class MagAccess implements MagSource {
         await fn();
       } finally {
         // Reopen even after a failure: the folder is then the old one, put back in place.
-        this.wkw = await WkwDataset.open(this.path);
+        this.wkw = await WkwDataset.open(this.path, { cache: this.wkw.cache });
       }
     })();
     this.pending = run.then(() => undefined, () => undefined);
@@ -190,6 +190,13 @@ export class MagView<T extends VoxelType = VoxelType> extends View<T> {
   /** @internal Dataset.close. */
   _closeHandle(): void {
     this.#access.wkw.close();
+  }
+
+  /** @internal Downsampling with allowOverwrite: swaps in `<tempDir>/<dirName>` like a compression. */
+  async _replaceFolder(tempDir: string): Promise<void> {
+    const layerDir = this.layer.path;
+    const dirName = this.#access.dirName;
+    await this.#access.exclusive(() => swapCompressed(layerDir, dirName, tempDir));
   }
 
   /** @internal */

@@ -5,7 +5,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { binding } from "../binding.js";
-import type { NativeMag } from "../../binding";
+import type { BlockCache as NativeBlockCache, NativeMag } from "../../binding";
 import { TYPE_SIZE, type VoxelData, type VoxelDataOf, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
@@ -14,10 +14,12 @@ import {
   argumentError, checkInteger, checkOneOf, checkOptions, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
 import type { Vec3Like } from "../geometry/vec3.js";
+import { type BlockCache, nativeCacheOf } from "./block-cache.js";
 import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes, layoutOf } from "./header.js";
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
+import { allocatePooledVoxelArray } from "./pooled-array.js";
 
 export interface CreateOptions<T extends VoxelType = VoxelType> {
   voxelType: T;
@@ -29,6 +31,8 @@ export interface CreateOptions<T extends VoxelType = VoxelType> {
   version?: 1;
   /** Accepted for the same reason: must equal numChannels × the type size. */
   voxelSize?: number;
+  /** Decoded blocks of reads are kept in (and served from) this cache. */
+  cache?: BlockCache;
 }
 
 export interface ReadOptions<T extends VoxelData = VoxelData> {
@@ -53,6 +57,8 @@ export interface WriteOptions {
 export interface OpenOptions<T extends VoxelType = VoxelType> {
   /** The voxel type the caller expects: checked against the header (and types the reads). */
   voxelType?: T;
+  /** Decoded blocks of reads are kept in (and served from) this cache. */
+  cache?: BlockCache;
 }
 
 export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
@@ -60,8 +66,8 @@ export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
 }
 
 // The option keys each function accepts (strict: anything else is ERR_WKW_ARGUMENT).
-export const OPEN_OPTION_KEYS = ["voxelType"] as const;
-export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType", "version", "voxelSize"] as const;
+export const OPEN_OPTION_KEYS = ["voxelType", "cache"] as const;
+export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType", "version", "voxelSize", "cache"] as const;
 export const READ_OPTION_KEYS = ["out", "signal", "concurrency"] as const;
 export const READ_SYNC_OPTION_KEYS = ["out"] as const;
 export const WRITE_OPTION_KEYS = ["signal", "concurrency", "level", "durable", "broadcast"] as const;
@@ -107,11 +113,15 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
   readonly header: WkwHeader;
   #native: NativeMag | undefined;
 
-  private constructor(dir: string, header: WkwHeader, headerBytes: Uint8Array) {
+  /** The BlockCache given to open or create, if any. */
+  readonly cache: BlockCache | undefined;
+
+  private constructor(dir: string, header: WkwHeader, headerBytes: Uint8Array, cache?: BlockCache, nativeCache?: NativeBlockCache) {
     this.path = dir;
     this.header = header;
+    this.cache = cache;
     try {
-      this.#native = new binding.NativeMag(dir, headerBytes);
+      this.#native = new binding.NativeMag(dir, headerBytes, nativeCache);
     } catch (err) {
       throw toWkwError(err, dir);
     }
@@ -133,6 +143,7 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     if (o.voxelSize !== undefined && o.voxelSize !== voxelSize) {
       throw argumentError("options.voxelSize", `${voxelSize} (${numChannels} × ${voxelType}) or absent`, o.voxelSize);
     }
+    const nativeCache = nativeCacheOf("options.cache", o.cache);
     const bytes = headerToBytes({ blockLen, fileLen, blockType, voxelType, numChannels });
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
@@ -156,7 +167,7 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
       }
       throw e;
     }
-    return new WkwDataset<T>(root, headerFromBytes(bytes, file), bytes);
+    return new WkwDataset<T>(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
   }
 
   /**
@@ -169,6 +180,7 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     if (opts.voxelType !== undefined && !isVoxelType(opts.voxelType)) {
       throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", opts.voxelType);
     }
+    const nativeCache = nativeCacheOf("options.cache", opts.cache);
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
     let bytes: Buffer;
@@ -185,7 +197,7 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     if (opts.voxelType !== undefined && header.voxelType !== opts.voxelType) {
       throw new WkwError("ERR_WKW_HEADER", `${file} holds voxel type ${header.voxelType}, not ${opts.voxelType} (options.voxelType)`, { path: file });
     }
-    return new WkwDataset<T>(root, header, bytes);
+    return new WkwDataset<T>(root, header, bytes, opts.cache as BlockCache | undefined, nativeCache);
   }
 
   get closed(): boolean {
@@ -203,16 +215,23 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
     let array = out;
+    let zeroed = false;
     if (array === undefined) {
       try {
-        array = allocateVoxelArray(h.voxelType, h.numChannels, s);
+        // Large results come from the pool of recycled arrays (not zeroed: the read
+        // writes every voxel); small ones from V8, already zeroed.
+        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
+        if (array === undefined) {
+          array = allocateVoxelArray(h.voxelType, h.numChannels, s);
+          zeroed = true;
+        }
       } catch (err) {
         // RangeError: more items than a typed array may hold, or no memory for them
         if (!(err instanceof RangeError)) throw err;
         throw argumentError("size", `a region whose ${h.numChannels} × ${s.join(" × ")} ${h.voxelType} items fit in one typed array (${err.message})`, size);
       }
     }
-    return { o, s, opts, array, zeroed: out === undefined };
+    return { o, s, opts, array, zeroed };
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */

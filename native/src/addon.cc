@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "../vendor/lz4/lz4.h"
+#include "addon_cache.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
+#include "addon_downsample.h"  // (here: keeps the include block merge-friendly)
 #include "header.h"
 #include "job.h"
 #include "mag_ops.h"
@@ -265,6 +267,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
       if (ctx->root.empty()) throwArgument("root must be a non-empty string");
       while (ctx->root.size() > 1 && ctx->root.back() == '/') ctx->root.pop_back();
       ctx->header = headerArg(info[1], "header");
+      ctx->cache = blockCacheArg(info[2]);
       mag_ = ctx;
       tagObject(env, info.This(), kMagTag);
       return env.Undefined();
@@ -495,17 +498,6 @@ Napi::Value SerializeHeader(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value SetFileCacheCapacity(const Napi::CallbackInfo& info) {
-  return guardSync(info.Env(), [&]() -> Napi::Value {
-    FileCache::instance().setCapacity(size_t(intArg(info[0], "capacity", 0, 1 << 20)));
-    return info.Env().Undefined();
-  });
-}
-
-Napi::Value FileCacheSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(FileCache::instance().size()));
-}
-
 Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(Job::defaultInFlight()));
 }
@@ -513,12 +505,12 @@ Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMag", NativeMag::Init(env));
   exports.Set("CancelToken", CancelToken::Init(env));
+  initDownsample(env, exports);  // addon_downsample.cc
   exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));
   exports.Set("serializeHeader", Napi::Function::New(env, SerializeHeader));
-  exports.Set("setFileCacheCapacity", Napi::Function::New(env, SetFileCacheCapacity));
-  exports.Set("fileCacheSize", Napi::Function::New(env, FileCacheSize));
   exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
   exports.Set("lz4Version", Napi::Number::New(env, LZ4_versionNumber()));
+  initCacheBindings(env, exports);
   return exports;
 }
 

@@ -35,6 +35,11 @@ class CubeFile {
   const Header& header() const { return header_; }
   const std::string& path() const { return path_; }
   const FileIdentity& identity() const { return identity_; }
+  // Memory this open file holds (mostly its jump table), for the handle cache's budget.
+  size_t memoryBytes() const {
+    return sizeof(CubeFile) + path_.capacity() + memory_.capacity() +
+           jumpTable_.capacity() * sizeof(uint64_t);
+  }
   // Decodes block `index` (Morton order) into `dst` (blockBytes). `scratch` is reused
   // between calls to hold compressed bytes.
   void readBlock(uint64_t index, uint8_t* dst, std::vector<uint8_t>& scratch) const;

@@ -4,11 +4,15 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "block_cache.h"
+
 namespace wkw {
 
 struct FileCache::Impl {
   std::mutex mutex;
-  size_t capacity = 256;
+  size_t maxFiles = 256;
+  uint64_t maxBytes = uint64_t(256) << 20;
+  uint64_t bytes = 0;
   // Most recently used at the front.
   std::list<std::pair<std::string, std::shared_ptr<CubeFile>>> lru;
   std::unordered_map<std::string, decltype(lru)::iterator> index;
@@ -16,8 +20,15 @@ struct FileCache::Impl {
   void eraseLocked(const std::string& path) {
     auto it = index.find(path);
     if (it == index.end()) return;
-    lru.erase(it->second);
-    index.erase(it);
+    eraseLocked(it->second);
+  }
+  void eraseLocked(decltype(lru)::iterator it) {
+    bytes -= it->second->memoryBytes();
+    index.erase(it->first);
+    lru.erase(it);
+  }
+  void shrinkLocked() {
+    while (!lru.empty() && (lru.size() > maxFiles || bytes > maxBytes)) eraseLocked(std::prev(lru.end()));
   }
 };
 
@@ -57,18 +68,18 @@ std::shared_ptr<CubeFile> FileCache::get(const std::string& path, const Header& 
   if (!file) return nullptr;
   std::lock_guard<std::mutex> lock(c.mutex);
   c.eraseLocked(path);
-  if (c.capacity == 0) return file;
+  if (c.maxFiles == 0 || file->memoryBytes() > c.maxBytes) return file;
   c.lru.emplace_front(path, file);
   c.index[path] = c.lru.begin();
-  while (c.lru.size() > c.capacity) {
-    c.index.erase(c.lru.back().first);
-    c.lru.pop_back();
-  }
+  c.bytes += file->memoryBytes();
+  c.shrinkLocked();
   return file;
 }
 
+// Called by every write and compress once it has changed or replaced the file.
 void FileCache::invalidate(const std::string& path) {
   Impl& c = impl();
+  bumpPathGeneration(path);  // blocks cached from the old content are never served again
   std::lock_guard<std::mutex> lock(c.mutex);
   c.eraseLocked(path);
 }
@@ -78,28 +89,27 @@ void FileCache::invalidatePrefix(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(c.mutex);
   for (auto it = c.lru.begin(); it != c.lru.end();) {
     if (it->first.compare(0, prefix.size(), prefix) == 0) {
-      c.index.erase(it->first);
-      it = c.lru.erase(it);
+      auto next = std::next(it);
+      c.eraseLocked(it);
+      it = next;
     } else {
       ++it;
     }
   }
 }
 
-void FileCache::setCapacity(size_t capacity) {
+void FileCache::setCapacity(size_t maxFiles, uint64_t maxBytes) {
   Impl& c = impl();
   std::lock_guard<std::mutex> lock(c.mutex);
-  c.capacity = capacity;
-  while (c.lru.size() > c.capacity) {
-    c.index.erase(c.lru.back().first);
-    c.lru.pop_back();
-  }
+  c.maxFiles = maxFiles;
+  c.maxBytes = maxBytes;
+  c.shrinkLocked();
 }
 
-size_t FileCache::size() {
+FileCache::Stats FileCache::stats() {
   Impl& c = impl();
   std::lock_guard<std::mutex> lock(c.mutex);
-  return c.lru.size();
+  return Stats{c.lru.size(), c.bytes, c.maxFiles, c.maxBytes};
 }
 
 }  // namespace wkw

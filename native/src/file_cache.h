@@ -1,5 +1,6 @@
 // Process-wide LRU cache of open cube files (descriptor + header + jump table), keyed by
-// path. Every lookup re-stats the path, so a file replaced by a rename (ours or another
+// path, bounded by a number of files (descriptors) and by bytes (one jump table can be
+// 16 MiB). Every lookup re-stats the path, so a file replaced by a rename (ours or another
 // process's) is reopened; a reader holding the old entry keeps a consistent old version.
 #pragma once
 #include <cstddef>
@@ -17,8 +18,15 @@ class FileCache {
   std::shared_ptr<CubeFile> get(const std::string& path, const Header& dataset);
   void invalidate(const std::string& path);
   void invalidatePrefix(const std::string& prefix);
-  void setCapacity(size_t capacity);
-  size_t size();
+  void setCapacity(size_t maxFiles, uint64_t maxBytes);
+  struct Stats {
+    size_t files;
+    uint64_t bytes;
+    size_t maxFiles;
+    uint64_t maxBytes;
+  };
+  Stats stats();
+  size_t size() { return stats().files; }
 
  private:
   FileCache() = default;

@@ -192,7 +192,33 @@ class DecompressTask : public Task {
   WriteOptions options_;
 };
 
+// A part of a generated file: blocks from a BlockFill.
+class GeneratedPartTask : public Task {
+ public:
+  GeneratedPartTask(std::shared_ptr<FileEncoding> encoding, size_t part, uint64_t first,
+                    uint64_t last, std::shared_ptr<const BlockFill> fill)
+      : encoding_(std::move(encoding)), part_(part), first_(first), last_(last),
+        fill_(std::move(fill)) {}
+
+  void run() override { encoding_->encodePart(part_, first_, last_, *fill_); }
+
+ private:
+  std::shared_ptr<FileEncoding> encoding_;
+  size_t part_;
+  uint64_t first_, last_;
+  std::shared_ptr<const BlockFill> fill_;
+};
+
 }  // namespace
+
+void planGeneratedFile(std::vector<std::unique_ptr<Task>>& tasks, std::string target,
+                       const Header& fileHeader, const WriteOptions& options,
+                       std::shared_ptr<const BlockFill> fill) {
+  planEncoding(tasks, std::move(target), fileHeader, options,
+               [&](std::shared_ptr<FileEncoding> e, size_t p, uint64_t first, uint64_t last) {
+                 return new GeneratedPartTask(std::move(e), p, first, last, fill);
+               });
+}
 
 void planWholeFileWrite(std::vector<std::unique_ptr<Task>>& tasks,
                         std::shared_ptr<const MagContext> mag, int64_t fx, int64_t fy, int64_t fz,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "block_cache.h"
 #include "file_cache.h"
 #include "header.h"
 #include "region.h"
@@ -16,6 +17,7 @@ namespace wkw {
 struct MagContext {
   std::string root;  // mag folder, without trailing slash
   Header header;     // from header.wkw (dataOffset 0)
+  std::shared_ptr<BlockCache> cache;  // decoded blocks of reads; null: no caching
 };
 
 struct WriteOptions {
@@ -71,6 +73,7 @@ class SharedFile {
     }
     return file_;
   }
+  const std::string& path() const { return path_; }
 
  private:
   const std::string path_;

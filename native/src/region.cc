@@ -33,6 +33,23 @@ void copyRowsFixed(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int
   }
 }
 
+// A row of n bytes, W <= n <= 2W, as two fixed-size copies that overlap in the middle:
+// the part-block rows at the edges of an unaligned region (any length up to a block row)
+// cost a few moves each instead of a memcpy call, which dominated such reads.
+template <size_t W>
+void copyRowsOverlap(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy,
+                     int64_t sz, const Rows& r) {
+  const size_t tail = r.bytes - W;
+  for (int64_t z = 0; z < r.nz; z++, dst += dz, src += sz) {
+    uint8_t* d = dst;
+    const uint8_t* s = src;
+    for (int64_t y = 0; y < r.ny; y++, d += dy, s += sy) {
+      std::memcpy(d, s, W);
+      std::memcpy(d + tail, s + tail, W);
+    }
+  }
+}
+
 // Rows of a 32³ uint8 block are only 32 bytes, so the per-row cost dominates a block
 // copy: common row sizes compile to a few vector moves instead of a memcpy call each.
 void copyRows(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy, int64_t sz,
@@ -53,6 +70,11 @@ void copyRows(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t 
     case 128: return copyRowsFixed<128>(dst, dy, dz, src, sy, sz, r);
     case 256: return copyRowsFixed<256>(dst, dy, dz, src, sy, sz, r);
     default:
+      if (r.bytes >= 64 && r.bytes <= 128) return copyRowsOverlap<64>(dst, dy, dz, src, sy, sz, r);
+      if (r.bytes >= 32 && r.bytes < 64) return copyRowsOverlap<32>(dst, dy, dz, src, sy, sz, r);
+      if (r.bytes >= 16 && r.bytes < 32) return copyRowsOverlap<16>(dst, dy, dz, src, sy, sz, r);
+      if (r.bytes >= 8 && r.bytes < 16) return copyRowsOverlap<8>(dst, dy, dz, src, sy, sz, r);
+      if (r.bytes >= 4 && r.bytes < 8) return copyRowsOverlap<4>(dst, dy, dz, src, sy, sz, r);
       for (int64_t z = 0; z < r.nz; z++, dst += dz, src += sz) {
         uint8_t* d = dst;
         const uint8_t* s = src;
