@@ -6,7 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { BoundingBox, Dataset, InProcessExecutor, Mag, WkwDataset, WkwError } from "../dist/index.js";
+import {
+  BlockCache, BoundingBox, Dataset, InProcessExecutor, Mag, WkwDataset, WkwError, setArrayPoolCapacity, setFileCacheCapacity,
+} from "../dist/index.js";
 import { tempDir } from "./support/fixtures.mjs";
 import { snapshot } from "./support/dataset.mjs";
 
@@ -167,6 +169,16 @@ test("addMag({ compress }): true / \"lz4hc\" → LZ4HC, \"lz4\" → LZ4, false �
   await assert.rejects(layer.getOrAddMag(4, { compress: "lz4hc" }), exact('options.compress: mag 4 of layer color exists with compress "lz4", received "lz4hc"', "options.compress"));
   await assert.rejects(layer.getOrAddMag(8, { compress: true }), exact("options.compress: mag 8 of layer color exists with compress false, received true", "options.compress"));
   await assert.rejects(layer.addMag(32, { compress: "zstd" }), exact('options.compress must be true, false, "lz4" or "lz4hc", received "zstd"', "options.compress"));
+});
+
+test("caches and downsampling: strict options through the same helper", async (t) => {
+  assert.throws(() => new BlockCache({ maxBytes: 1024, maxbytes: 1 }), unknown("maxbytes", "maxBytes"));
+  assert.throws(() => setFileCacheCapacity({ maxFile: 1 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.message === "capacity.maxFile is not a known option; the known options are: maxFiles, maxBytes");
+  assert.throws(() => setArrayPoolCapacity({ bytes: 1 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.message === "capacity.bytes is not a known option; the known options are: maxBytes");
+  const ds = await Dataset.create(path.join(tempDir(t), "ds"), { scale: [1, 1, 1] });
+  const layer = await ds.addLayer("color", "color");
+  await layer.addMag(1, { blockLen: 8, fileLen: 2 });
+  await assert.rejects(layer.downsample({ coarsestmag: 4 }), unknown("coarsestmag", "coarsestMag"));
 });
 
 test("executors and geometry: strict options", () => {

@@ -402,23 +402,23 @@ export class Layer<T extends VoxelType = VoxelType> {
   // ---- downsampling (lib/dataset/downsample-layer.ts, lib/ops/downsample.ts) ----------
 
   /** Builds `targetMag` from `fromMag` (a multiple of it per axis); see docs/dataset-api.md. */
-  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView> {
-    return pyramid.downsampleMag(this, fromMag, targetMag, options);
+  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView<T>> {
+    return pyramid.downsampleMag(this, fromMag, targetMag, options) as Promise<MagView<T>>;
   }
 
   /** Builds the mag pyramid from `fromMag` (default: the finest mag) up to `coarsestMag`. */
-  downsample(options?: DownsampleOptions): Promise<MagView[]> {
-    return pyramid.downsample(this, options);
+  downsample(options?: DownsampleOptions): Promise<MagView<T>[]> {
+    return pyramid.downsample(this, options) as Promise<MagView<T>[]>;
   }
 
   /** Builds the listed mags (sorted by x, y, z), each from the one before. */
-  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView[]> {
-    return pyramid.downsampleMagList(this, fromMag, targetMags, options);
+  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView<T>[]> {
+    return pyramid.downsampleMagList(this, fromMag, targetMags, options) as Promise<MagView<T>[]>;
   }
 
   /** Builds finer mags down to `finestMag` (default 1) by replicating voxels. */
-  upsample(options: UpsampleOptions): Promise<MagView[]> {
-    return pyramid.upsample(this, options);
+  upsample(options: UpsampleOptions): Promise<MagView<T>[]> {
+    return pyramid.upsample(this, options) as Promise<MagView<T>[]>;
   }
 
   toString(): string {

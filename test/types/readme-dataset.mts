@@ -50,3 +50,6 @@ new View();
 new MagView();
 // @ts-expect-error unknown option (a typo)
 await ds.addLayer("typo", "color", { dtypePerChanel: "uint8" });
+// Downsampling keeps the layer's voxel type.
+const pyramid: MagView<"uint8">[] = await color.downsample();
+console.log(pyramid.length);
