@@ -82,6 +82,8 @@ export declare function outputPoolStats(): { bytes: number; outstandingBytes: nu
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;
+/** Copies channel-interleaved `src` (WKW order) into `dst` one channel after the other (Neuroglancer raw order). */
+export declare function channelsToPlanar(src: NativeTypedArray, dst: NativeTypedArray, channels: number): void;
 
 /** Downsampling filters (native/src/downsample*.cc); mode is median|mode|max|min|average|nearest. */
 export declare function downsampleArray(data: NativeTypedArray, elementOffset: number,

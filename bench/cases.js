@@ -5,7 +5,7 @@
 //   id, section, label, run({ dir, params }) (in the child);
 //   reference({ dir, params }) → a wkwref measurement spec (reference.js), run by the
 //     parent in the same run; rows with equal specs share one measurement;
-//   target: { refRatio } (rate ≥ × the reference) | { p50Us } | { mbps };
+//   target: { refRatio } (rate ≥ × the reference) | { p50Us } | { mbps } | { baseRatio } (≥ × the baseline);
 //   baseline: id of another configuration to compare with; baselineOnly: not a row.
 const groups = require("./groups.js");
 

@@ -8,4 +8,5 @@ module.exports = [
   require("./random.js"),
   require("./small.js"),
   require("./writes.js"),
+  require("./serve.js"),
 ];

@@ -39,6 +39,9 @@ function rows(configs, results, references) {
     } else if (t?.mbps !== undefined) {
       row.target = `≥${t.mbps} MB/s`;
       row.met = row.mbps >= t.mbps;
+    } else if (t?.baseRatio !== undefined) {
+      row.target = `≥${t.baseRatio}× base`;
+      if (row.ratioBaseline !== undefined) row.met = row.ratioBaseline >= t.baseRatio;
     }
     return row;
   });

@@ -17,3 +17,4 @@ export type {
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
 export * from "./ops/downsample-exports.js";
 export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
+export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";

@@ -8,6 +8,7 @@ import { loadProperties } from "../dataset/properties.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { BLOCK_TYPES, type BlockType } from "../wkw/header.js";
 import { verifyMag } from "./verify.js";
+import { serveCommand } from "./serve.js";
 
 const USAGE = `Usage: wkw <command> [options]
 
@@ -15,6 +16,8 @@ Commands:
   info <path>                       header and file count of a mag folder, or the layers
                                     of a dataset (folder with datasource-properties.json)
   verify <mag>                      decode every block of every cube file; exit 1 on damage
+  serve <dataset>                   Neuroglancer precomputed sources + viewer over HTTP
+      --port 8000 --host 127.0.0.1 --cache 512MB --cors ORIGIN
   compress <mag> <target>           copy a mag with another block type
       --block-type lz4|lz4hc|raw    (default lz4hc)
       --level N                     LZ4HC level 1..12 (default 9)
@@ -60,6 +63,7 @@ async function compress(src: string, dst: string, blockType: string, level: stri
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "downsample") return (await import("./downsample.js")).downsampleCommand(argv.slice(1)); // usage: DOWNSAMPLE_USAGE
+  if (argv[0] === "serve") return serveCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -11,6 +11,7 @@
 
 #include "../vendor/lz4/lz4.h"
 #include "addon_cache.h"
+#include "addon_serve.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
@@ -511,6 +512,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
   exports.Set("lz4Version", Napi::Number::New(env, LZ4_versionNumber()));
   initCacheBindings(env, exports);
+  initServe(env, exports);
   return exports;
 }
 
