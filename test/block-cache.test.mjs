@@ -273,3 +273,51 @@ test("collected result arrays are reused even before the event loop turns", asyn
   // Without reuse, 20 reads would map 20 × 256 KiB of new memory.
   assert.ok(arrayPoolStats().mappedBytes - before <= 2 * 256 * 1024, JSON.stringify(arrayPoolStats()));
 });
+
+test("after a garbage collection the first read already reuses collected arrays", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const { ds, v } = await makeDataset(t);
+  const { maxBytes } = arrayPoolStats();
+  setArrayPoolCapacity({ maxBytes: 0 }); // drops the free arrays earlier tests returned
+  setArrayPoolCapacity({ maxBytes });
+  // 64 arrays out at once: the periodic look at the weak references alone would come
+  // only every 4 misses, and map new memory for the reads in between.
+  let held = Array.from({ length: 64 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  assert.deepEqual(held[63].data, v.data);
+  held = null;
+  gc();
+  const before = arrayPoolStats().mappedBytes;
+  const again = Array.from({ length: 8 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  for (const a of again) assert.deepEqual(a.data, v.data);
+  assert.equal(arrayPoolStats().mappedBytes, before, JSON.stringify(arrayPoolStats()));
+});
+
+test("result arrays below 2 MiB share huge pages: eight 256 KiB arrays map 2 MiB", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const { ds, v } = await makeDataset(t);
+  // Arrays of earlier tests die here and the next miss (on an empty pool) takes them
+  // back; `keep` is held so that it cannot come back during the test. Then the pool is
+  // emptied again, and a miss maps new memory.
+  const { maxBytes } = arrayPoolStats();
+  const emptyPool = () => {
+    setArrayPoolCapacity({ maxBytes: 0 });
+    setArrayPoolCapacity({ maxBytes });
+  };
+  gc();
+  emptyPool();
+  const keep = ds.readSync([0, 0, 0], [64, 64, 64]);
+  emptyPool();
+  const before = arrayPoolStats();
+  const held = Array.from({ length: 8 }, () => ds.readSync([0, 0, 0], [64, 64, 64]));
+  for (const a of held) assert.deepEqual(a.data, v.data);
+  const after = arrayPoolStats();
+  assert.equal(after.mappedBytes - before.mappedBytes, 2 * 1024 * 1024, JSON.stringify(after));
+  assert.equal(after.bytes, 0); // all eight pieces are out
+  held.push(ds.readSync([0, 0, 0], [64, 64, 64]));
+  assert.equal(arrayPoolStats().mappedBytes - before.mappedBytes, 4 * 1024 * 1024);
+  assert.equal(arrayPoolStats().bytes, 7 * 256 * 1024); // the other pieces of the new page
+  assert.deepEqual(held[8].data, v.data);
+  assert.deepEqual(keep.data, v.data);
+});

@@ -53,6 +53,10 @@ void defineMethod(Napi::Env env, Napi::Object proto, const char* name, Napi::Fun
                                                        napi_property_attributes(napi_writable | napi_configurable)));
 }
 
+// Results from this size on (larger than the L2 caches) are written with non-temporal
+// stores where rows are whole cache lines (region.cc).
+constexpr uint64_t kStreamBytes = uint64_t(4) << 20;
+
 [[noreturn]] void throwJs(Napi::Env env, const WkwException& e) {
   throw Napi::Error(env, makeError(env, e.code, e.what(), e.path, e.blockIndex));
 }
@@ -352,6 +356,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     view.stride[1] = int64_t(h.voxelSize);
     view.stride[2] = mulOrThrow(view.stride[1], shape[0], "the y stride");
     view.stride[3] = mulOrThrow(view.stride[2], shape[1], "the z stride");
+    view.stream = uint64_t(need) * h.typeSize() >= kStreamBytes;
     bool outZeroed = info[3].ToBoolean();
     return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }

@@ -134,13 +134,32 @@ void releaseOutput(napi_env env, void*, void* hint) {
 
 // Allocations that found no free memory since the last look at the weak references.
 thread_local size_t missesSinceScan = 0;
+// A weak reference to an object made at the last look: once it is cleared, a garbage
+// collection has run since, and the look is worth its cost (arrays may have died).
+thread_local napi_ref gcSentinel = nullptr;
+
+bool collectedSinceLastScan(napi_env env) {
+  if (!gcSentinel) return true;
+  napi_value v = nullptr;
+  return napi_get_reference_value(env, gcSentinel, &v) == napi_ok && v == nullptr;
+}
+
+void armSentinel(napi_env env) {
+  if (gcSentinel) napi_delete_reference(env, gcSentinel);
+  gcSentinel = nullptr;
+  napi_value o;
+  if (napi_create_object(env, &o) == napi_ok) napi_create_reference(env, o, 0, &gcSentinel);
+}
 
 // Gives the memory of collected arrays back to the pool; returns whether there was any.
-// A look costs one napi call per array handed out, so it is taken only after as many
-// misses as a sixteenth of them: at most 16 calls per allocation on average.
+// A look costs one napi call per array handed out, so it is taken when a garbage
+// collection has run since the last one (without it, a synchronous loop of reads mapped
+// new memory for every read between two looks), else only after as many misses as a
+// sixteenth of the arrays out: at most 16 calls per allocation on average.
 bool reclaimCollected(napi_env env) {
-  if (++missesSinceScan < handedOut.size() / 16) return false;
+  if (!collectedSinceLastScan(env) && ++missesSinceScan < handedOut.size() / 16) return false;
   missesSinceScan = 0;
+  armSentinel(env);
   bool any = false;
   for (size_t i = 0; i < handedOut.size();) {
     PooledArray* a = handedOut[i];
@@ -150,7 +169,7 @@ bool reclaimCollected(napi_env env) {
       a->reclaimed = true;  // its release callback still comes, and only frees `a`
       handedOut[i] = handedOut.back();
       handedOut.pop_back();
-        OutputPool::instance().give(a->data, a->capacity);
+      OutputPool::instance().give(a->data, a->capacity);
       any = true;
     } else {
       i++;

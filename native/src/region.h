@@ -47,6 +47,9 @@ struct ArrayView {
   int64_t stride[4] = {0, 0, 0, 0};  // c, x, y, z
   uint32_t channels = 1;
   uint32_t typeSize = 1;
+  // Rows of whole cache lines are written with non-temporal stores (region.cc): set for
+  // results larger than the caches, where the lines are not in the cache anyway.
+  bool stream = false;
   // Channels adjacent and voxels adjacent along x: rows copy with one memcpy.
   bool rowsContiguous() const {
     return stride[0] == int64_t(typeSize) && stride[1] == int64_t(channels) * typeSize;
