@@ -8,5 +8,6 @@ module.exports = [
   require("./random.js"),
   require("./small.js"),
   require("./writes.js"),
+  require("./import.js"),
   require("./serve.js"),
 ];

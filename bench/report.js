@@ -33,6 +33,9 @@ function rows(configs, results, references) {
     if (t?.refRatio !== undefined) {
       row.target = `≥${t.refRatio}× ref`;
       if (row.ratioReference !== undefined) row.met = row.ratioReference >= t.refRatio;
+    } else if (t?.baseRatio !== undefined) {
+      row.target = `≥${t.baseRatio.toFixed(2)}× base`;
+      if (row.ratioBaseline !== undefined) row.met = row.ratioBaseline >= t.baseRatio;
     } else if (t?.p50Us !== undefined) {
       row.target = `p50 ≤${t.p50Us} µs`;
       row.met = r.p50Us <= t.p50Us;

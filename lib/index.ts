@@ -15,6 +15,8 @@ export type {
   LayerCategory, DatasetViewConfiguration, LayerViewConfiguration,
 } from "./dataset/properties.js";
 export { InProcessExecutor, getDefaultExecutor, type Executor, type Job, type InProcessExecutorOptions } from "./ops/executor.js";
+export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/from-images.js";
+export type { ImportProgress } from "./ops/image-import.js";
 export * from "./ops/downsample-exports.js";
 export type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./dataset/downsample-layer.js";
 export { serve, type ServeHandle, type ServeOptions, type SkippedLayer } from "./serve/index.js";

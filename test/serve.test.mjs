@@ -433,12 +433,12 @@ describe("wkw serve", () => {
     });
   }
 
-  test("bad arguments: exit 1 with the parameter named", async () => {
+  test("bad arguments: exit 2 (usage) with the option named", async () => {
     const child = spawn(process.execPath, [CLI, "serve", root, "--port", "eighty"], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => { err += d; });
     const code = await new Promise((resolve) => child.on("exit", resolve));
-    assert.equal(code, 1);
-    assert.match(err, /ERR_WKW_ARGUMENT: --port must be/);
+    assert.equal(code, 2);
+    assert.match(err, /--port must be an integer in 0\.\.65535, received "eighty"/);
   });
 });

@@ -1,80 +1,100 @@
 /**
- * `wkw downsample <dataset|layer> [--coarsest MAG] [--mode MODE] [--sampling MODE] [--from MAG]
- * [--no-compress] [--overwrite]`: builds the mag pyramid of every layer of a dataset, or of
- * one layer folder. Progress goes to stderr (one line per mag; the progress bar of the CLI
- * framework takes these events over).
+ * `wkw downsample <dataset|layer>`: builds the mag pyramid of every layer of a dataset, or
+ * of one layer (webknossos-libs' Layer.downsample); `wkw upsample` builds finer mags. New
+ * mags are listed only when complete, so Ctrl-C leaves none half-written.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { parseArgs } from "node:util";
-import { Dataset } from "../dataset/dataset.js";
 import type { Layer } from "../dataset/layer.js";
-import { WkwError } from "../errors.js";
-import { INTERPOLATION_MODES } from "../ops/downsample-array.js";
-import { SAMPLING_MODES } from "../ops/downsample-mags.js";
+import type { MagView } from "../dataset/mag-view.js";
+import { UsageError } from "./args.js";
+import type { Command, CommandContext, OptionSpec } from "./command.js";
+import { EXECUTOR_OPTIONS, cancellable, executorFrom } from "./executor.js";
+import { openLayers, resolveTarget } from "./target.js";
 
-export const DOWNSAMPLE_USAGE = `  downsample <dataset|layer>        build the mag pyramid (webknossos-libs' Layer.downsample)
-      --coarsest MAG                coarsest mag, e.g. 8 or 8-8-4 (default from the bbox size)
-      --mode MODE                   ${INTERPOLATION_MODES.join("|")} (default: mode for
-                                    segmentation layers, median else)
-      --sampling MODE               ${SAMPLING_MODES.join("|")} (default anisotropic)
-      --from MAG                    source mag (default: the finest)
-      --no-compress                 raw target files (default LZ4HC)
-      --overwrite                   rebuild mags that exist
-`;
+const COMMON: Record<string, OptionSpec> = {
+  mode: { type: "string", value: "MODE", description: "median|mode|max|min|average|nearest (default: mode for segmentation, median else)" },
+  sampling: { type: "string", value: "MODE", description: "anisotropic (default), isotropic or constantZ" },
+  "no-compress": { type: "boolean", description: "raw target files (default LZ4HC)" },
+  overwrite: { type: "boolean", description: "rebuild mags that exist" },
+  ...EXECUTOR_OPTIONS,
+};
 
-const PROPERTIES = "datasource-properties.json";
+type Build = (layer: Layer, options: Record<string, unknown>) => Promise<MagView[]>;
 
-function argumentError(parameter: string, message: string): WkwError {
-  return new WkwError("ERR_WKW_ARGUMENT", message, { parameter });
-}
-
-/** The dataset folder and the layer names a path means. */
-function resolveTarget(target: string): { dataset: string; layer?: string } {
-  const abs = path.resolve(target);
-  if (existsSync(path.join(abs, PROPERTIES))) return { dataset: abs };
-  if (existsSync(path.join(path.dirname(abs), PROPERTIES))) return { dataset: path.dirname(abs), layer: path.basename(abs) };
-  throw new WkwError("ERR_WKW_NOT_FOUND", `${target} is neither a dataset (no ${PROPERTIES}) nor a layer folder of one`, { path: abs, parameter: "path" });
-}
-
-export async function downsampleCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      coarsest: { type: "string" }, mode: { type: "string" }, sampling: { type: "string" }, from: { type: "string" },
-      "no-compress": { type: "boolean" }, overwrite: { type: "boolean" }, help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`Usage: wkw downsample <dataset|layer> [options]\n\n${DOWNSAMPLE_USAGE}`);
-    return 0;
-  }
-  if (positionals.length !== 1) throw argumentError("path", `downsample takes one dataset or layer path\n\n${DOWNSAMPLE_USAGE}`);
-  const { dataset: dir, layer: only } = resolveTarget(positionals[0]!);
-  const ds = await Dataset.open(dir);
+async function runResample(ctx: CommandContext, verb: string, build: Build, extra: Record<string, unknown>): Promise<void> {
+  const { args, values, out, signal, progress } = ctx;
+  const target = resolveTarget(args[0]!);
+  if (target.kind === "mag") throw new UsageError(`${verb} takes a dataset or a layer; ${args[0]} is a mag folder`);
+  const { dataset: ds, layers } = await openLayers(target, false);
+  const results: { layer: string; mags: string[]; seconds: number }[] = [];
   try {
-    const layers: Layer[] = only === undefined ? [...ds.layers.values()] : [ds.getLayer(only)];
-    for (const layer of layers) {
+    for (const name of layers.map((l) => l.name)) {
+      const layer = ds.getLayer(name);
       if (layer.mags.size === 0) continue;
+      const bar = progress(`${verb} ${name}`);
       const started = Date.now();
-      const built = await layer.downsample({
-        fromMag: values.from,
-        coarsestMag: values.coarsest,
-        interpolationMode: values.mode as never,
-        samplingMode: values.sampling as never,
-        compress: !values["no-compress"],
-        allowOverwrite: values.overwrite === true,
-        onProgress: ({ done, total }) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${layer.name}: ${done}/${total} files`);
-        },
-      });
-      if (process.stderr.isTTY) process.stderr.write("\n");
-      const names = built.map((mv) => mv.name).join(", ") || "none (all present)";
-      console.log(`${layer.name}: built mags ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      let built: MagView[];
+      try {
+        built = await build(layer, {
+          ...(typeof values.mode === "string" ? { interpolationMode: values.mode } : {}),
+          ...(typeof values.sampling === "string" ? { samplingMode: values.sampling } : {}),
+          compress: values["no-compress"] !== true,
+          allowOverwrite: values.overwrite === true,
+          executor: cancellable(executorFrom(values), signal),
+          signal,
+          onProgress: bar.update,
+          ...extra,
+        });
+      } finally {
+        bar.stop();
+      }
+      results.push({ layer: name, mags: built.map((mv) => mv.name), seconds: (Date.now() - started) / 1000 });
     }
   } finally {
     ds.close();
   }
-  return 0;
+  out.result({ dataset: ds.path, layers: results }, () =>
+    results.map((r) => `${r.layer}: built mags ${r.mags.join(", ") || "none (all present)"} in ${r.seconds.toFixed(1)} s`),
+  );
 }
+
+export const downsampleCommand: Command = {
+  name: "downsample",
+  summary: "build the mag pyramid of a dataset's layers (or one layer)",
+  usage: "downsample <dataset|layer> [--coarsest MAG] [--from MAG] [--mode MODE] [--sampling MODE]",
+  description: "Mags are built one from the other (2-2-1 from 1, 4-4-2 from 2-2-1, ...) and listed only when complete.",
+  options: {
+    coarsest: { type: "string", value: "MAG", description: "coarsest mag, e.g. 8 or 8-8-4 (default from the bounding box size)" },
+    from: { type: "string", value: "MAG", description: "source mag (default: the finest)" },
+    ...COMMON,
+  },
+  positionals: { min: 1, max: 1 },
+  run(ctx) {
+    const { values } = ctx;
+    return runResample(ctx, "downsample", (layer, o) => layer.downsample(o), {
+      ...(typeof values.coarsest === "string" ? { coarsestMag: values.coarsest } : {}),
+      ...(typeof values.from === "string" ? { fromMag: values.from } : {}),
+    });
+  },
+};
+
+export const upsampleCommand: Command = {
+  name: "upsample",
+  summary: "build finer mags of a layer from a coarser one (voxels replicated)",
+  usage: "upsample <dataset|layer> --from MAG [--finest MAG]",
+  description: "Mags are built one from the other down to --finest (default 1) and listed only when complete.",
+  options: {
+    from: { type: "string", value: "MAG", description: "source mag (required)" },
+    finest: { type: "string", value: "MAG", description: "finest mag to build (default 1)" },
+    ...COMMON,
+  },
+  positionals: { min: 1, max: 1 },
+  run(ctx) {
+    const { values } = ctx;
+    if (typeof values.from !== "string") throw new UsageError("upsample needs --from MAG (the mag to start from)");
+    if (typeof values.mode === "string") throw new UsageError("--mode does not apply to upsample (voxels are replicated)");
+    return runResample(ctx, "upsample", (layer, o) => layer.upsample(o as never), {
+      fromMag: values.from,
+      ...(typeof values.finest === "string" ? { finestMag: values.finest } : {}),
+    });
+  },
+};

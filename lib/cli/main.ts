@@ -1,93 +1,145 @@
 #!/usr/bin/env node
-/** The `wkw` command: inspect, verify and compress WKW mags from the shell. */
-import { existsSync } from "node:fs";
+/**
+ * The `wkw` command: one tool for the image → dataset → pyramid → compress → verify pipeline.
+ * Each command is a file in lib/cli/ registered here with one line. Exit codes: see EXIT in
+ * command.ts (0 ok, 1 failure or damage found, 2 usage, 130 Ctrl-C).
+ */
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { WkwError } from "../errors.js";
-import { loadProperties } from "../dataset/properties.js";
-import { WkwDataset } from "../wkw/dataset.js";
-import { BLOCK_TYPES, type BlockType } from "../wkw/header.js";
-import { verifyMag } from "./verify.js";
+import { COMMON_OPTIONS, UsageError, parseCommandLine } from "./args.js";
+import { EXIT, type Command, type OptionSpec } from "./command.js";
+import { Output } from "./output.js";
+import { createProgress, progressEnabled } from "./progress.js";
+import { compressCommand } from "./compress.js";
+import { convertCommand } from "./convert.js";
+import { copyCommand } from "./copy.js";
+import { downsampleCommand, upsampleCommand } from "./downsample.js";
+import { infoCommand } from "./info.js";
 import { serveCommand } from "./serve.js";
+import { verifyCommand } from "./verify.js";
 
-const USAGE = `Usage: wkw <command> [options]
+const COMMANDS: Command[] = [
+  convertCommand,
+  downsampleCommand,
+  upsampleCommand,
+  compressCommand,
+  copyCommand,
+  verifyCommand,
+  infoCommand,
+  serveCommand,
+];
 
-Commands:
-  info <path>                       header and file count of a mag folder, or the layers
-                                    of a dataset (folder with datasource-properties.json)
-  verify <mag>                      decode every block of every cube file; exit 1 on damage
-  serve <dataset>                   Neuroglancer precomputed sources + viewer over HTTP
-      --port 8000 --host 127.0.0.1 --cache 512MB --cors ORIGIN
-  compress <mag> <target>           copy a mag with another block type
-      --block-type lz4|lz4hc|raw    (default lz4hc)
-      --level N                     LZ4HC level 1..12 (default 9)
-  help                              this text
-`;
-
-async function info(target: string): Promise<void> {
-  if (existsSync(path.join(target, "datasource-properties.json"))) {
-    const p = await loadProperties(target);
-    console.log(`dataset ${p.id.name} scale ${JSON.stringify(p.scale)}`);
-    for (const l of p.dataLayers) {
-      const b = l.boundingBox;
-      console.log(`  layer ${l.name} (${l.category}, ${l.elementClass}) bbox ${JSON.stringify(b.topLeft)}+[${b.width},${b.height},${b.depth}]`);
-      for (const r of l.wkwResolutions) console.log(`    mag ${r.resolution.join("-")} cubeLength ${r.cubeLength}`);
-    }
-    return;
-  }
-  const ds = await WkwDataset.open(target);
-  const files = await ds.listFiles();
-  console.log(JSON.stringify({ path: ds.path, header: ds.header, files: files.length }, null, 2));
-  ds.close();
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
 }
 
-async function verify(target: string): Promise<number> {
-  const ds = await WkwDataset.open(target);
-  const result = await verifyMag(ds);
-  ds.close();
-  for (const p of result.problems) console.log(`${p.file}: ${p.code}${p.blockIndex !== undefined ? ` (block ${p.blockIndex})` : ""}: ${p.message}`);
-  console.log(`${result.files} files checked, ${result.problems.length} damaged`);
-  return result.problems.length === 0 ? 0 : 1;
-}
-
-async function compress(src: string, dst: string, blockType: string, level: string | undefined): Promise<void> {
-  if (!(BLOCK_TYPES as readonly string[]).includes(blockType)) {
-    throw new WkwError("ERR_WKW_ARGUMENT", `--block-type must be one of ${BLOCK_TYPES.join(", ")}, received ${blockType}`, { parameter: "--block-type" });
-  }
-  const ds = await WkwDataset.open(src);
-  const target = await ds.compress(dst, { blockType: blockType as BlockType, ...(level !== undefined ? { level: Number(level) } : {}) });
-  console.log(`${(await target.listFiles()).length} files written to ${target.path} (${blockType})`);
-  target.close();
-  ds.close();
-}
-
-export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "downsample") return (await import("./downsample.js")).downsampleCommand(argv.slice(1)); // usage: DOWNSAMPLE_USAGE
-  if (argv[0] === "serve") return serveCommand(argv.slice(1));
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { "block-type": { type: "string", default: "lz4hc" }, level: { type: "string" }, help: { type: "boolean", short: "h" } },
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.value ? ` ${o.value}` : ""}`;
+    return `  ${flag.padEnd(30)} ${o.description}`;
   });
-  const [command, ...rest] = positionals;
-  const need = (n: number) => {
-    if (rest.length !== n) throw new WkwError("ERR_WKW_ARGUMENT", `${command} takes ${n} path(s)\n\n${USAGE}`, { parameter: "path" });
-  };
-  switch (values.help ? "help" : command) {
-    case "info": need(1); await info(rest[0]!); return 0;
-    case "verify": need(1); return verify(rest[0]!);
-    case "compress": need(2); await compress(rest[0]!, rest[1]!, values["block-type"]!, values.level); return 0;
-    case "help": case undefined: process.stdout.write(USAGE); return command === undefined && !values.help ? 2 : 0;
-    default: process.stderr.write(`Unknown command ${command}\n\n${USAGE}`); return 2;
+}
+
+function mainUsage(): string {
+  return [
+    "Usage: wkw <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
+    "",
+    "Options of every command:",
+    ...optionLines(COMMON_OPTIONS),
+    "",
+    "  wkw --version               the package version",
+    "  wkw help <command>          a command's options (or wkw <command> --help)",
+    "",
+    "Exit codes: 0 ok, 1 failed (or verify found damage), 2 bad command line, 130 cancelled (Ctrl-C).",
+    "",
+  ].join("\n");
+}
+
+function commandUsage(c: Command): string {
+  return [
+    `Usage: wkw ${c.usage}`,
+    "",
+    c.summary,
+    ...(c.description ? ["", c.description] : []),
+    "",
+    "Options:",
+    ...optionLines({ ...c.options, ...COMMON_OPTIONS }),
+    "",
+  ].join("\n");
+}
+
+function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
+  const [first, ...rest] = argv;
+  const json = argv.includes("--json");
+  const out = new Output(json);
+  if (first === undefined) {
+    process.stderr.write(mainUsage());
+    return EXIT.USAGE;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    out.result({ version: version() }, () => [version()]);
+    return EXIT.OK;
+  }
+  if (first === "--help" || first === "-h" || first === "help") {
+    const topic = rest.find((a) => !a.startsWith("-"));
+    const c = topic === undefined ? undefined : findCommand(topic);
+    if (topic !== undefined && !c) {
+      process.stderr.write(`wkw: unknown command ${JSON.stringify(topic)}\n\n${mainUsage()}`);
+      return EXIT.USAGE;
+    }
+    process.stdout.write(c ? commandUsage(c) : mainUsage());
+    return EXIT.OK;
+  }
+  const command = findCommand(first);
+  try {
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
+    const { args, values } = parseCommandLine(command, rest);
+    if (values.help) {
+      process.stdout.write(commandUsage(command));
+      return EXIT.OK;
+    }
+    const bars = progressEnabled(values.quiet === true, json);
+    const code = await command.run({ args, values, out, signal, progress: (label) => createProgress(label, bars) });
+    return code ?? EXIT.OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const c = err.command ?? command;
+      out.error(err);
+      if (!json) process.stderr.write(`\n${c ? `Usage: wkw ${c.usage}\nSee: wkw ${c.name} --help\n` : mainUsage()}`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof WkwError && err.code === "ERR_WKW_ABORTED" && signal.aborted) {
+      out.error(new WkwError("ERR_WKW_ABORTED", "cancelled (Ctrl-C); nothing half-written was kept"));
+      return EXIT.INTERRUPTED;
+    }
+    out.error(err);
+    return EXIT.FAILURE;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+  // Ctrl-C aborts the running command, which cleans up and exits 130; a second Ctrl-C exits at once.
+  const controller = new AbortController();
+  process.on("SIGINT", () => {
+    if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED);
+    controller.abort();
+  });
+  main(process.argv.slice(2), controller.signal).then(
+    (code) => {
+      process.exitCode = code;
+    },
     (err) => {
-      console.error(err instanceof WkwError ? `wkw: ${err.code}: ${err.message}` : err);
-      process.exitCode = 1;
+      process.stderr.write(`wkw: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = EXIT.FAILURE;
     },
   );
 }

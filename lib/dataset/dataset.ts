@@ -19,6 +19,7 @@ import { argumentError, checkInteger, checkOptionsObject, checkString, misuseErr
 import { BlockCache } from "../wkw/block-cache.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale, type Scale } from "./checks.js";
 import { copyDataset, type CopyDatasetOptions } from "./copy.js";
+import { addLayerFromImages, datasetFromImages, type AddLayerFromImagesOptions, type FromImagesOptions } from "./from-images.js";
 import { dtypePerChannelFromPerLayer, elementClassFor } from "./element-class.js";
 import { Layer, SegmentationLayer, checkSegmentId } from "./layer.js";
 import {
@@ -439,6 +440,26 @@ export class Dataset {
     return copyDataset(this, newPath, options);
   }
 
+  /**
+   * A new dataset at `outputPath` with one layer from an image stack (a folder of slices in
+   * natural order, a glob pattern, a list of files or a multi-page TIFF). See
+   * AddLayerFromImagesOptions; `voxelSize` is the dataset's scale. Errors: ERR_WKW_ARGUMENT
+   * (bad option, no images, a slice of another size or type), ERR_WKW_CORRUPT (an image
+   * that does not decode, `path` names it), ERR_WKW_NOT_FOUND, ERR_WKW_EXISTS, ERR_WKW_ABORTED.
+   * On failure nothing is left.
+   */
+  static async fromImages(input: string | readonly string[], outputPath: string, options: FromImagesOptions): Promise<Dataset> {
+    return datasetFromImages((p, o) => Dataset.create(p, o), input, outputPath, options);
+  }
+
+  /**
+   * Adds a layer (default name and category "color") from an image stack, listed only once
+   * complete. Errors as for Dataset.fromImages.
+   */
+  async addLayerFromImages(input: string | readonly string[], options: AddLayerFromImagesOptions = {}): Promise<Layer> {
+    return addLayerFromImages(this, input, options);
+  }
+
   /** Releases the file handles of every mag; later I/O fails with ERR_WKW_CLOSED. */
   close(): void {
     for (const layer of this.#layers.values()) layer._close(false);
@@ -488,6 +509,41 @@ export class Dataset {
     });
     const entry = fresh.dataLayers.find((l) => l.name === name);
     if (entry) layer._sync(entry, seq);
+  }
+
+  /**
+   * @internal Image import: moves a complete layer folder into place and lists it, both
+   * under the properties lock, so no reader ever sees the layer listed before its data.
+   */
+  async _adoptLayer(folder: string, props: LayerProperties): Promise<Layer> {
+    this._checkWritable();
+    const name = props.name;
+    const exists = () => new WkwError("ERR_WKW_EXISTS", `dataset ${this.name} already has a layer ${name}`, { parameter: "layerName", received: name, path: this.path });
+    if (this.#layers.has(name)) throw exists();
+    const layerDir = path.join(this.path, name);
+    let moved = false;
+    let result: { fresh: DatasetProperties; seq: number };
+    try {
+      result = await this._update(async (f) => {
+        if (f.dataLayers.some((l) => l.name === name)) throw exists();
+        const state = await isEmptyOrMissingDir(layerDir);
+        if (state === "file" || state === "nonEmpty") throw new WkwError("ERR_WKW_EXISTS", `cannot add layer ${name}: ${layerDir} exists and is ${state === "file" ? "a file" : "not empty"}`, { parameter: "layerName", path: layerDir });
+        try {
+          await fsp.rename(folder, layerDir);
+        } catch (err) {
+          throw toWkwError(err, folder);
+        }
+        moved = true;
+        f.dataLayers.push(structuredClone(props));
+      });
+    } catch (err) {
+      if (moved) await fsp.rename(layerDir, folder).catch(() => undefined);
+      throw err;
+    }
+    const index = result.fresh.dataLayers.findIndex((l) => l.name === name);
+    const layer = await Layer._open(this, structuredClone(result.fresh.dataLayers[index]!), propertiesPath(this.path), index);
+    this.#layers.set(name, layer);
+    return layer;
   }
 
   /** @internal Layer.setName: folder rename inside the locked update, undone if the save fails. */

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 #include "codec.h"
@@ -157,6 +158,20 @@ class CompressPartTask : public Task {
   std::shared_ptr<SharedFile> source_;
 };
 
+bool isAllZero(const uint8_t* data, size_t n) {
+  // Word-wise: blocks are large and mostly nonzero or mostly zero.
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= n; i += sizeof(uint64_t)) {
+    uint64_t w;
+    std::memcpy(&w, data + i, sizeof w);
+    if (w != 0) return false;
+  }
+  for (; i < n; i++) {
+    if (data[i] != 0) return false;
+  }
+  return true;
+}
+
 // Rewrites one whole cube file of `src` as a raw file of `dst`, block by block.
 class DecompressTask : public Task {
  public:
@@ -178,9 +193,13 @@ class DecompressTask : public Task {
     uint8_t head[kHeaderSize];
     serializeHeader(fh, head);
     tmp.pwriteAll(head, kHeaderSize, 0);
+    // Sparse: the file gets its full length, and all-zero blocks are never written (they
+    // read back as zeros), so a mostly empty mag does not become fully allocated files.
+    tmp.truncate(fh.dataOffset + n * bb);
     std::vector<uint8_t>& block = blockBuffer(bb);
     for (uint64_t i = 0; i < n; i++) {
       file->readBlock(i, block.data(), scratchBuffer());
+      if (isAllZero(block.data(), bb)) continue;
       tmp.pwriteAll(block.data(), bb, fh.dataOffset + i * bb);
     }
     tmp.commit(options_.durable);
