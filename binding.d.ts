@@ -28,6 +28,8 @@ export interface NativeWriteOptions {
   level?: number;
   /** fsync temporary files before they are renamed into place. */
   durable?: boolean;
+  /** Accept strides of 0 (one element repeated along an axis); rejected otherwise. */
+  broadcast?: boolean;
 }
 
 export type NativeVec3 = [number, number, number];

@@ -17,6 +17,14 @@ export type VoxelData =
   | Uint8Array | Uint16Array | Uint32Array | BigUint64Array | Float32Array | Float64Array
   | Int8Array | Int16Array | Int32Array | BigInt64Array;
 
+/** The TypedArray of each voxel type: a uint8 read is a VoxelArray<Uint8Array>. */
+export interface VoxelDataMap {
+  uint8: Uint8Array; uint16: Uint16Array; uint32: Uint32Array; uint64: BigUint64Array;
+  float32: Float32Array; float64: Float64Array; int8: Int8Array; int16: Int16Array;
+  int32: Int32Array; int64: BigInt64Array;
+}
+export type VoxelDataOf<T extends VoxelType> = VoxelDataMap[T];
+
 type Ctor = { new (length: number): VoxelData; new (buffer: ArrayBufferLike, byteOffset: number, length: number): VoxelData; BYTES_PER_ELEMENT: number };
 
 export const TYPED_ARRAY: Record<VoxelType, Ctor> = {

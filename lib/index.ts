@@ -1,11 +1,14 @@
 export { WkwError, type WkwErrorCode } from "./errors.js";
-export { VOXEL_TYPES, type VoxelType, type VoxelData } from "./dtypes.js";
+export { VOXEL_TYPES, type VoxelType, type VoxelData, type VoxelDataMap, type VoxelDataOf } from "./dtypes.js";
 export * from "./wkw/index.js";
 export * from "./geometry/index.js";
-export { Dataset, type CreateDatasetOptions, type OpenDatasetOptions, type AddLayerOptions } from "./dataset/dataset.js";
+export {
+  Dataset, type CreateDatasetOptions, type OpenDatasetOptions, type AddLayerOptions, type AddLayerOptionsPerChannel,
+  type DtypePerChannelName, type VoxelTypeOfDtype,
+} from "./dataset/dataset.js";
 export { Layer, SegmentationLayer, type AddMagOptions } from "./dataset/layer.js";
 export { MagView, type CompressMagOptions } from "./dataset/mag-view.js";
-export { View, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions, type ChunkRunOptions, type ChunkWork } from "./dataset/view.js";
+export { View, type ViewWriteOptions, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions, type ChunkRunOptions, type ChunkWork } from "./dataset/view.js";
 export type { CopyDatasetOptions } from "./dataset/dataset.js";
 export type { Scale } from "./dataset/checks.js";
 export type {

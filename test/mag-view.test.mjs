@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Dataset, BoundingBox, View } from "../dist/index.js";
 import { tempDir } from "./support/fixtures.mjs";
 import {
-  rejectsWkw, throwsWkw, snapshot, propertiesOf, makeArray, bytes, captureWarnings,
+  rejectsWkw, throwsWkw, snapshot, propertiesOf, makeArray, bytes, captureWarnings, isArgError,
 } from "./support/dataset.mjs";
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/index.js");
@@ -207,14 +207,41 @@ test("write input checks: dtype, channels, shapes, offsets (nothing written, bbo
   assert.deepEqual([...(await one.m1.read([5, 5, 5], [2, 2, 1])).data], [1, 2, 3, 4]);
 });
 
-test("compressed mags: unaligned writes keep the surrounding data; the warning rule", async (t) => {
+/** A compressed layer whose mag 1 holds (3,3,0)+(40,40,16) (file edge 16), written without a warning. */
+async function compressedBase(t) {
   const { layer, m1 } = await layerWithBox(t, { compress: true });
-  // file edge 16; fill (3,3,0)+(40,40,16) → bbox exactly that
   await layer.setBoundingBox(new BoundingBox([0, 0, 0], [0, 0, 0]));
   const base = makeArray(Uint8Array, [1, 40, 40, 16], (c, x, y, z) => 1 + ((x + y + z) % 200));
   const w0 = await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => m1.write(base, [3, 3, 0]));
   assert.equal(w0.length, 0, "a write growing an empty layer is all border");
   assert.equal(layer.boundingBox.toCsv(), "3,3,0,40,40,16");
+  return { layer, m1 };
+}
+
+const UNALIGNED_CASES = [
+  [[5, 5, 5], [4, 4, 4], 1], // interior faces
+  [[3, 3, 0], [5, 5, 16], 1], // high x/y faces at 8: interior
+  [[3, 3, 0], [13, 13, 16], 0], // on the border (3) and file-aligned (16)
+  [[32, 32, 0], [11, 11, 16], 0], // aligned (32) and on the border (43)
+  [[40, 40, 0], [3, 3, 16], 1], // low faces at 40: interior
+  [[43, 0, 0], [5, 16, 16], 1], // low face 43 at the border, but there is box data before it in its file
+  [[16, 16, 0], [16, 16, 16], 0], // whole file
+];
+
+test("compressed mags: the unaligned-write warning rule (each case on a fresh mag)", async (t) => {
+  for (const [offset, shape, warns] of UNALIGNED_CASES) {
+    const { m1 } = await compressedBase(t);
+    const w = await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => m1.write(makeArray(Uint8Array, [1, ...shape], () => 250), offset));
+    assert.equal(w.length, warns, `write at ${offset} of ${shape}`);
+    if (warns) {
+      assert.match(w[0].message, /not aligned to its files \(edge 16\)/);
+      assert.match(w[0].message, /Warned once per mag and process; \{ warnUnaligned: false \} silences it per call\./);
+    }
+  }
+});
+
+test("compressed mags: unaligned writes keep the surrounding data; the warning comes once per mag", async (t) => {
+  const { m1 } = await compressedBase(t);
   const expected = makeArray(Uint8Array, [1, 48, 48, 16], (c, x, y, z) => (x >= 3 && y >= 3 && x < 43 && y < 43 ? 1 + ((x - 3 + y - 3 + z) % 200) : 0));
   const put = (offset, shape, value) => {
     for (let z = 0; z < shape[2]; z++)
@@ -222,21 +249,24 @@ test("compressed mags: unaligned writes keep the surrounding data; the warning r
         for (let x = 0; x < shape[0]; x++) expected.data[offset[0] + x + 48 * (offset[1] + y + 48 * (offset[2] + z))] = value;
     return m1.write(makeArray(Uint8Array, [1, ...shape], () => value), offset);
   };
-  const cases = [
-    [[5, 5, 5], [4, 4, 4], 1], // interior faces
-    [[3, 3, 0], [5, 5, 16], 1], // high x/y faces at 8: interior
-    [[3, 3, 0], [13, 13, 16], 0], // on the border (3) and file-aligned (16)
-    [[32, 32, 0], [11, 11, 16], 0], // aligned (32) and on the border (43)
-    [[40, 40, 0], [3, 3, 16], 1], // low faces at 40: interior
-    [[43, 0, 0], [5, 16, 16], 1], // low face 43 at the border, but there is box data before it in its file
-    [[16, 16, 0], [16, 16, 16], 0], // whole file
-  ];
-  for (const [offset, shape, warns] of cases) {
-    const w = await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => put(offset, shape, 250));
-    assert.equal(w.length, warns, `write at ${offset} of ${shape}`);
-    if (warns) assert.match(w[0].message, /not aligned to its files \(edge 16\)/);
-  }
+  const w = await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", async () => {
+    // 32 sequential unaligned writes (the loop of the bug report) and the cases above
+    for (let i = 0; i < 32; i++) await put([5 + (i % 4), 5, 5], [4, 4, 4], 100 + i);
+    for (const [offset, shape] of UNALIGNED_CASES) await put(offset, shape, 250);
+  });
+  assert.equal(w.length, 1, "one warning per mag and process");
   assert.deepEqual(bytes((await m1.read([0, 0, 0], [48, 48, 16])).data), bytes(expected.data));
+  // Views of the same mag folder share the once-only state.
+  assert.equal((await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => m1.getView({ offset: [3, 3, 0], size: [40, 40, 16] }).write(makeArray(Uint8Array, [1, 2, 2, 2], () => 7), [2, 2, 2]))).length, 0);
+});
+
+test("compressed mags: { warnUnaligned: false } silences the warning for that call only", async (t) => {
+  const { m1 } = await compressedBase(t);
+  const patch = makeArray(Uint8Array, [1, 4, 4, 4], () => 9);
+  assert.equal((await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => m1.write(patch, [5, 5, 5], { warnUnaligned: false }))).length, 0);
+  assert.deepEqual([...(await m1.read([5, 5, 5], [1, 1, 1])).data], [9]);
+  assert.equal((await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => m1.write(patch, [5, 5, 5]))).length, 1);
+  await assert.rejects(m1.write(patch, [5, 5, 5], { warnUnaligned: "no" }), isArgError("options.warnUnaligned"));
 });
 
 test("compressed mags: the border is the bbox captured when the view was created", async (t) => {
@@ -246,7 +276,7 @@ test("compressed mags: the border is the bbox captured when the view was created
   const m = await layer.addMag(1, { blockLen: 8, fileLen: 2, compress: true });
   await m.write(makeArray(Uint8Array, [1, 20, 16, 16], () => 1), [0, 0, 0]);
   const old = m.getView();
-  await m.write(makeArray(Uint8Array, [1, 12, 16, 16], () => 2), [20, 0, 0]);
+  await m.write(makeArray(Uint8Array, [1, 12, 16, 16], () => 2), [20, 0, 0], { warnUnaligned: false }); // (its face at x=20 is unaligned)
   assert.equal(layer.boundingBox.toCsv(), "0,0,0,32,16,16");
   const patch = makeArray(Uint8Array, [1, 4, 16, 16], () => 3);
   assert.equal((await captureWarnings("WKW_UNALIGNED_COMPRESSED_WRITE", () => old.write(patch, [16, 0, 0]))).length, 0);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { REFERENCE, referenceManifest, tempDir } from "./support/fixtures.mjs";
@@ -19,12 +19,30 @@ test("npm pack → install --ignore-scripts → import and require read a fixtur
   // while other test files use it.
   const out = execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
   const [info] = JSON.parse(out);
-  const files = info.files.map((f) => f.path);
-  for (const f of ["dist/index.js", "dist/index.mjs", "dist/index.d.ts", "binding.d.ts", "prebuilds/linux-x64/wkw.node", "native/vendor/lz4/lz4.c", "CMakeLists.txt", "scripts/install.js"]) {
-    if (f.startsWith("prebuilds/") && process.platform !== "linux") continue;
-    assert.ok(files.includes(f), `${f} is in the tarball`);
-  }
-  assert.ok(!files.some((f) => f.startsWith("test/") || f.startsWith("build/")), "no tests or local build in the tarball");
+  const files = info.files.map((f) => f.path).sort();
+  // Exactly what a user needs: the compiled library and its types (no source maps), the
+  // prebuilt binary, what a source build needs (CMakeLists.txt, native/src, vendored LZ4,
+  // the install script), the docs the README links to. No tests, fuzzers, sanitizer files.
+  const git = (...args) => [...new Set(execFileSync("git", args, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean))];
+  const distFiles = (dir) => readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? distFiles(path.join(dir, e.name)) : e.name.endsWith(".map") ? [] : [path.join(dir, e.name)]);
+  const prebuilt = readdirSync(path.join(root, "prebuilds")).flatMap((p) => readdirSync(path.join(root, "prebuilds", p)).map((f) => `prebuilds/${p}/${f}`));
+  const expected = [
+    ...distFiles("dist"), ...prebuilt, ...git("ls-files", "native/src", "native/vendor", "docs"),
+    "CMakeLists.txt", "README.md", "binding.d.ts", "package.json", "scripts/install.js",
+  ].sort();
+  assert.deepEqual(files, expected);
+  for (const f of ["dist/index.js", "dist/index.mjs", "dist/index.d.ts", "dist/cli/main.js", "native/vendor/lz4/lz4.c"]) assert.ok(files.includes(f), f);
+  if (process.platform === "linux" && process.arch === "x64") assert.ok(files.includes("prebuilds/linux-x64/wkw.node"));
+  assert.ok(!files.some((f) => /^(test|build|bench|lib|native\/fuzz|native\/sanitize)\//.test(f) || f.endsWith(".map")), "no tests, sources of dist, fuzzers or maps");
+  assert.ok(!files.some((f) => f.endsWith(".js") && readFileSync(path.join(root, f), "utf8").includes("sourceMappingURL")), "no dangling source map references");
+  // Every doc the README links to ships, and every source a default source build compiles.
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const docs = [...readme.matchAll(/\bdocs\/[\w.-]+\.md\b/g)].map((m) => m[0]);
+  assert.ok(docs.length >= 4, docs.join(", "));
+  for (const d of docs) assert.ok(files.includes(d), `${d} (linked from the README) is in the tarball`);
+  const cmake = readFileSync(path.join(root, "CMakeLists.txt"), "utf8").replace(/if\(WKW_(FUZZ|SANITIZE)\)[\s\S]*?endif\(\)/g, "");
+  for (const m of cmake.matchAll(/\bnative\/[\w/.-]+\.(?:cc|c)\b/g)) assert.ok(files.includes(m[0]), `${m[0]} (built by CMakeLists.txt) is in the tarball`);
 
   const app = path.join(dir, "app");
   execFileSync("mkdir", ["-p", app]);

@@ -23,7 +23,7 @@ const { WkwError } = errorsPkg;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(HERE, "../dist");
-const FIXTURE = "/work/shared/fixtures/webknossos/simple_wkw_dataset";
+const FIXTURE = resolve(HERE, "fixtures/webknossos/simple_wkw_dataset");
 
 let root;
 let counter = 0;

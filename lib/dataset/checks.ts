@@ -1,19 +1,14 @@
 /** Argument checks specific to the dataset API (options objects, scale, names). */
-import { argumentError } from "../util/validate.js";
+import { argumentError, checkOptions } from "../util/validate.js";
 
 /**
- * Rejects unknown option keys: a misspelt option (e.g. `numChannel`) would otherwise be
- * ignored silently. `dtype` gets a pointer to the two dtype options (webknossos-libs
- * rejected its legacy `dtype=` too).
+ * Rejects unknown option keys (through checkOptions in util/validate): a misspelt option
+ * (e.g. `numChannel`) would otherwise be ignored silently. `dtype` gets a pointer to the two
+ * dtype options (webknossos-libs rejected its legacy `dtype=` too).
  */
 export function checkKeys(parameter: string, options: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (allowed.includes(key) || options[key] === undefined) continue;
-    const expected = key === "dtype" && allowed.includes("dtypePerLayer")
-      ? "not given: use dtypePerLayer or dtypePerChannel"
-      : `not given: the known options are ${allowed.join(", ")}`;
-    throw argumentError(`${parameter}.${key}`, expected, options[key]);
-  }
+  const hints: Record<string, string> = allowed.includes("dtypePerLayer") ? { dtype: "use dtypePerLayer or dtypePerChannel" } : {};
+  checkOptions(parameter, options, allowed, hints);
 }
 
 export function checkOptionalBoolean(parameter: string, value: unknown): boolean | undefined {

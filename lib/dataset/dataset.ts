@@ -15,7 +15,7 @@ import { inspect } from "node:util";
 import { TYPE_SIZE, isVoxelType, type VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { withFileLock } from "../util/atomic-file.js";
-import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptionsObject, checkString, misuseError } from "../util/validate.js";
 import { BlockCache } from "../wkw/block-cache.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale, type Scale } from "./checks.js";
 import { checkExecutor, type Executor } from "../ops/executor.js";
@@ -69,17 +69,31 @@ function checkCache(value: unknown): BlockCache | undefined {
   throw argumentError("options.cache", "a BlockCache (new BlockCache({ maxBytes }))", value);
 }
 
-export interface AddLayerOptions {
-  /** per-voxel type over all channels, e.g. "uint24" for 3 × uint8 (or "float", "uint8") */
-  dtypePerLayer?: string;
-  /** per-channel voxel type, e.g. "uint8" ("float"/"double" mean float32/float64) */
-  dtypePerChannel?: VoxelType | "float" | "double";
+/** A per-channel dtype name: a voxel type, or "float" / "double" (float32 / float64). */
+export type DtypePerChannelName = VoxelType | "float" | "double";
+/** The voxel type a dtypePerChannel name stands for. */
+export type VoxelTypeOfDtype<D extends DtypePerChannelName> = D extends "float" ? "float32" : D extends "double" ? "float64" : D;
+
+interface LayerOptionsBase {
   /** default 1 */
   numChannels?: number;
   /** segmentation only */
   largestSegmentId?: number | bigint;
   /** segmentation only: names of mapping files */
   mappings?: string[];
+}
+
+export interface AddLayerOptions extends LayerOptionsBase {
+  /** per-voxel type over all channels, e.g. "uint24" for 3 × uint8 (or "float", "uint8") */
+  dtypePerLayer?: string;
+  /** per-channel voxel type, e.g. "uint8" ("float"/"double" mean float32/float64) */
+  dtypePerChannel?: DtypePerChannelName;
+}
+
+/** addLayer options with the dtype given per channel (or not at all: uint8), which types the layer. */
+export interface AddLayerOptionsPerChannel<D extends DtypePerChannelName> extends LayerOptionsBase {
+  dtypePerChannel?: D;
+  dtypePerLayer?: undefined;
 }
 
 const ADD_LAYER_KEYS = ["dtypePerLayer", "dtypePerChannel", "numChannels", "largestSegmentId", "mappings"] as const;
@@ -108,7 +122,7 @@ function checkDtypePerChannel(value: unknown): VoxelType {
 /** The dtype and channel count an addLayer call asks for (undefined fields: not passed). */
 function resolveDtype(o: Record<string, unknown>, numChannels: number): VoxelType | undefined {
   if (o.dtypePerLayer !== undefined && o.dtypePerChannel !== undefined) {
-    throw argumentError("options.dtypePerChannel", "not given together with options.dtypePerLayer (pass one of them)", o.dtypePerChannel);
+    throw misuseError("options.dtypePerChannel", "and options.dtypePerLayer were both given: pass only one of them", o.dtypePerChannel);
   }
   if (o.dtypePerChannel !== undefined) return checkDtypePerChannel(o.dtypePerChannel);
   if (o.dtypePerLayer !== undefined) {
@@ -133,7 +147,7 @@ function checkLayerSpec(category: unknown, options: unknown): LayerSpec {
   }
   const spec: LayerSpec = { category: cat, dtype, numChannels };
   for (const key of ["largestSegmentId", "mappings"] as const) {
-    if (o[key] !== undefined && cat !== "segmentation") throw argumentError(`options.${key}`, "given only for segmentation layers", o[key]);
+    if (o[key] !== undefined && cat !== "segmentation") throw misuseError(`options.${key}`, `is only for segmentation layers (this layer's category is "${cat}")`, o[key]);
   }
   if (o.largestSegmentId !== undefined) spec.largestSegmentId = checkSegmentId("options.largestSegmentId", o.largestSegmentId);
   if (o.mappings !== undefined) {
@@ -181,7 +195,8 @@ export class Dataset {
    */
   static async create(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
     checkString("path", datasetPath);
-    const o = checkOptionsObject("options", options === undefined ? null : options);
+    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
+    const o = checkOptionsObject("options", options);
     checkKeys("options", o, ["scale", "name", "cache"]);
     const scale = checkScale("options.scale", o.scale);
     const cache = checkCache(o.cache);
@@ -231,7 +246,8 @@ export class Dataset {
   /** Opens the dataset if it exists (its scale, and name if given, must match), else creates it. */
   static async getOrCreate(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
     checkString("path", datasetPath);
-    const o = checkOptionsObject("options", options === undefined ? null : options);
+    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
+    const o = checkOptionsObject("options", options);
     checkKeys("options", o, ["scale", "name", "cache"]);
     const scale = checkScale("options.scale", o.scale);
     const name = o.name === undefined ? undefined : checkString("options.name", o.name);
@@ -344,6 +360,10 @@ export class Dataset {
    * Adds a layer (empty bounding box, no mags, `dataFormat: "wkw"`) and its folder. One of
    * dtypePerLayer / dtypePerChannel (default uint8 per channel), numChannels default 1.
    */
+  async addLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "segmentation", options?: AddLayerOptionsPerChannel<D>): Promise<SegmentationLayer<VoxelTypeOfDtype<D>>>;
+  async addLayer(name: string, category: "segmentation", options?: AddLayerOptions): Promise<SegmentationLayer>;
+  async addLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "color", options?: AddLayerOptionsPerChannel<D>): Promise<Layer<VoxelTypeOfDtype<D>>>;
+  async addLayer(name: string, category: LayerCategory, options?: AddLayerOptions): Promise<Layer>;
   async addLayer(name: string, category: LayerCategory, options: AddLayerOptions = {}): Promise<Layer> {
     checkLayerName("name", name);
     const spec = checkLayerSpec(category, options);
@@ -378,7 +398,7 @@ export class Dataset {
     } catch (err) {
       throw toWkwError(err, layerDir);
     }
-    const layer = spec.category === "segmentation" ? new SegmentationLayer(this, props, spec.dtype) : new Layer(this, props, spec.dtype);
+    const layer = Layer._make(this, props, spec.dtype);
     layer._sync(fresh.dataLayers.find((l) => l.name === name)!, seq);
     this.#layers.set(name, layer);
     return layer;
@@ -388,6 +408,10 @@ export class Dataset {
    * The existing layer, after checking category and the options that were passed
    * (numChannels, dtypePerLayer / dtypePerChannel), or a new one.
    */
+  async getOrAddLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "segmentation", options?: AddLayerOptionsPerChannel<D>): Promise<SegmentationLayer<VoxelTypeOfDtype<D>>>;
+  async getOrAddLayer(name: string, category: "segmentation", options?: AddLayerOptions): Promise<SegmentationLayer>;
+  async getOrAddLayer<D extends DtypePerChannelName = "uint8">(name: string, category: "color", options?: AddLayerOptionsPerChannel<D>): Promise<Layer<VoxelTypeOfDtype<D>>>;
+  async getOrAddLayer(name: string, category: LayerCategory, options?: AddLayerOptions): Promise<Layer>;
   async getOrAddLayer(name: string, category: LayerCategory, options: AddLayerOptions = {}): Promise<Layer> {
     checkString("name", name);
     const existing = this.#layers.get(name);

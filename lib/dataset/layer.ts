@@ -16,7 +16,7 @@ import { Mag, type MagLike } from "../geometry/mag.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import type { BlockCache } from "../wkw/block-cache.js";
-import type { WkwHeader } from "../wkw/header.js";
+import type { BlockType, WkwHeader } from "../wkw/header.js";
 import { dtypePerChannelFrom, dtypePerLayerFor } from "./element-class.js";
 import type { LayerCategory, LayerProperties, LayerViewConfiguration } from "./properties.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean } from "./checks.js";
@@ -31,8 +31,21 @@ export interface AddMagOptions {
   blockLen?: number;
   /** blocks per file edge, a power of two in [1, 128] (default 32) */
   fileLen?: number;
-  /** LZ4HC blocks instead of raw ones (default false) */
-  compress?: boolean;
+  /**
+   * Compressed blocks instead of raw ones (default false): true or "lz4hc" for LZ4HC (smallest
+   * files), "lz4" for LZ4 (faster to write).
+   */
+  compress?: boolean | "lz4" | "lz4hc";
+}
+
+const ADD_MAG_OPTION_KEYS = ["blockLen", "fileLen", "compress"] as const;
+
+function checkCompress(parameter: string, value: unknown): BlockType | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === "lz4hc") return "lz4hc";
+  if (value === false) return "raw";
+  if (value === "lz4") return "lz4";
+  throw argumentError(parameter, 'true, false, "lz4" or "lz4hc"', value);
 }
 
 function checkLen(parameter: string, value: unknown): number | undefined {
@@ -44,11 +57,12 @@ function checkLen(parameter: string, value: unknown): number | undefined {
 
 function checkAddMagOptions(options: unknown) {
   const o = checkOptionsObject("options", options);
-  checkKeys("options", o, ["blockLen", "fileLen", "compress"]);
+  checkKeys("options", o, ADD_MAG_OPTION_KEYS);
   return {
     blockLen: checkLen("options.blockLen", o.blockLen),
     fileLen: checkLen("options.fileLen", o.fileLen),
-    compress: checkOptionalBoolean("options.compress", o.compress),
+    blockType: checkCompress("options.compress", o.compress),
+    compress: o.compress as AddMagOptions["compress"],
   };
 }
 
@@ -56,18 +70,24 @@ function notFound(what: string, parameter: string, received: string, pathName?: 
   return new WkwError("ERR_WKW_NOT_FOUND", what, { parameter, received, path: pathName });
 }
 
-export class Layer {
+/** `T`: the voxel type per channel when known (from addLayer's dtypePerChannel). */
+export class Layer<T extends VoxelType = VoxelType> {
   readonly dataset: Dataset;
   #props: LayerProperties;
   #seq = 0; // sequence number (lock order) of the save #props reflects
   readonly #dtype: VoxelType;
-  readonly #mags = new Map<string, MagView>();
+  readonly #mags = new Map<string, MagView<T>>();
   /** mags listed in the JSON whose folder is missing (warned about at open; entry kept) */
   readonly #missing = new Set<string>();
   #deleted = false;
 
-  /** @internal Layers are made by Dataset (open, addLayer). */
-  constructor(dataset: Dataset, props: LayerProperties, dtype: VoxelType) {
+  /** @internal The constructor (a SegmentationLayer for a segmentation entry), for Dataset. */
+  static _make(dataset: Dataset, props: LayerProperties, dtype: VoxelType): Layer {
+    return props.category === "segmentation" ? new SegmentationLayer(dataset, props, dtype) : new Layer(dataset, props, dtype);
+  }
+
+  /** Layers are made by Dataset (open, addLayer, getLayer). */
+  protected constructor(dataset: Dataset, props: LayerProperties, dtype: VoxelType) {
     this.dataset = dataset;
     this.#props = props;
     this.#dtype = dtype;
@@ -127,7 +147,7 @@ export class Layer {
           });
         }
       }
-      const layer = props.category === "segmentation" ? new SegmentationLayer(dataset, props, dtype) : new Layer(dataset, props, dtype);
+      const layer = Layer._make(dataset, props, dtype);
       for (const o of opened) layer.#mags.set(o.mag.toLayerName(), new MagView(layer, o.mag, o.dirName, o.wkw, o.fixedPath));
       for (const mag of missing) {
         layer.#missing.add(mag.toLayerName());
@@ -162,8 +182,8 @@ export class Layer {
     return this.#props.numChannels!;
   }
 
-  get dtypePerChannel(): VoxelType {
-    return this.#dtype;
+  get dtypePerChannel(): T {
+    return this.#dtype as T;
   }
 
   /** webknossos-libs' per-voxel dtype: "uint24" for 3 × uint8, "float32" for 1 × float32. */
@@ -183,7 +203,7 @@ export class Layer {
   }
 
   /** Mags by short name ("1", "2-2-1"), in the JSON's order. */
-  get mags(): ReadonlyMap<string, MagView> {
+  get mags(): ReadonlyMap<string, MagView<T>> {
     return new Map(this.#mags);
   }
 
@@ -270,7 +290,7 @@ export class Layer {
   // ---- mags ----------------------------------------------------------------------------
 
   /** The MagView of `mag`; ERR_WKW_NOT_FOUND if the layer has no such mag. */
-  getMag(mag: MagLike): MagView {
+  getMag(mag: MagLike): MagView<T> {
     const m = Mag.from(mag, "mag");
     const mv = this.#mags.get(m.toLayerName());
     if (mv) return mv;
@@ -282,7 +302,7 @@ export class Layer {
    * Creates `<layer>/<mag.toLayerName()>/header.wkw` (raw, or LZ4HC with `compress`) and
    * its `wkwResolutions` entry { resolution: [x, y, z], cubeLength: blockLen × fileLen }.
    */
-  async addMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView> {
+  async addMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView<T>> {
     const m = Mag.from(mag, "mag");
     const o = checkAddMagOptions(options);
     this._checkUsable();
@@ -295,7 +315,7 @@ export class Layer {
       numChannels: this.numChannels,
       blockLen: o.blockLen ?? 32,
       fileLen: o.fileLen ?? 32,
-      blockType: o.compress ? ("lz4hc" as const) : ("raw" as const),
+      blockType: o.blockType ?? "raw",
     };
     if (TYPE_SIZE[this.#dtype] * this.numChannels > 255) {
       throw argumentError("mag", `a layer whose voxels fit in 255 bytes (WKW limit); ${this.name} has ${this.numChannels} × ${this.#dtype}`, m.toLayerName());
@@ -328,7 +348,7 @@ export class Layer {
    * The existing mag (after checking the options that were passed: blockLen, fileLen,
    * compress) or a new one.
    */
-  async getOrAddMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView> {
+  async getOrAddMag(mag: MagLike, options: AddMagOptions = {}): Promise<MagView<T>> {
     const m = Mag.from(mag, "mag");
     const o = checkAddMagOptions(options);
     const mv = this.#mags.get(m.toLayerName());
@@ -342,7 +362,9 @@ export class Layer {
       });
     if (o.blockLen !== undefined && o.blockLen !== h.blockLen) throw mismatch("options.blockLen", h.blockLen, o.blockLen);
     if (o.fileLen !== undefined && o.fileLen !== h.fileLen) throw mismatch("options.fileLen", h.fileLen, o.fileLen);
-    if (o.compress !== undefined && o.compress !== (h.blockType !== "raw")) throw mismatch("options.compress", h.blockType !== "raw", o.compress);
+    // true asks for a compressed mag (LZ4 or LZ4HC); "lz4" / "lz4hc" for that block type.
+    const fits = o.compress === true ? h.blockType !== "raw" : o.blockType === undefined || o.blockType === h.blockType;
+    if (!fits) throw mismatch("options.compress", h.blockType === "raw" ? false : JSON.stringify(h.blockType), typeof o.compress === "string" ? JSON.stringify(o.compress) : o.compress);
     return mv;
   }
 
@@ -380,23 +402,23 @@ export class Layer {
   // ---- downsampling (lib/dataset/downsample-layer.ts, lib/ops/downsample.ts) ----------
 
   /** Builds `targetMag` from `fromMag` (a multiple of it per axis); see docs/dataset-api.md. */
-  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView> {
-    return pyramid.downsampleMag(this, fromMag, targetMag, options);
+  downsampleMag(fromMag: MagLike, targetMag: MagLike, options?: DownsampleMagOptions): Promise<MagView<T>> {
+    return pyramid.downsampleMag(this, fromMag, targetMag, options) as Promise<MagView<T>>;
   }
 
   /** Builds the mag pyramid from `fromMag` (default: the finest mag) up to `coarsestMag`. */
-  downsample(options?: DownsampleOptions): Promise<MagView[]> {
-    return pyramid.downsample(this, options);
+  downsample(options?: DownsampleOptions): Promise<MagView<T>[]> {
+    return pyramid.downsample(this, options) as Promise<MagView<T>[]>;
   }
 
   /** Builds the listed mags (sorted by x, y, z), each from the one before. */
-  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView[]> {
-    return pyramid.downsampleMagList(this, fromMag, targetMags, options);
+  downsampleMagList(fromMag: MagLike, targetMags: readonly MagLike[], options?: DownsampleMagOptions): Promise<MagView<T>[]> {
+    return pyramid.downsampleMagList(this, fromMag, targetMags, options) as Promise<MagView<T>[]>;
   }
 
   /** Builds finer mags down to `finestMag` (default 1) by replicating voxels. */
-  upsample(options: UpsampleOptions): Promise<MagView[]> {
-    return pyramid.upsample(this, options);
+  upsample(options: UpsampleOptions): Promise<MagView<T>[]> {
+    return pyramid.upsample(this, options) as Promise<MagView<T>[]>;
   }
 
   toString(): string {
@@ -423,7 +445,7 @@ async function createOrAdoptMag(dir: string, header: Omit<WkwHeader, "version" |
   }
 }
 
-export class SegmentationLayer extends Layer {
+export class SegmentationLayer<T extends VoxelType = VoxelType> extends Layer<T> {
   /** The highest segment id present, if known (a bigint beyond 2^53). */
   get largestSegmentId(): number | bigint | undefined {
     return this._properties().largestSegmentId;

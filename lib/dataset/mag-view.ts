@@ -7,6 +7,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
+import type { VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag } from "../geometry/mag.js";
@@ -15,7 +16,7 @@ import { checkExecutor } from "../ops/executor.js";
 import { compressFiles } from "../ops/compress.js";
 import { argumentError, checkOptionsObject, checkString } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
-import type { WkwHeader } from "../wkw/header.js";
+import { layoutOf, type WkwHeader } from "../wkw/header.js";
 import { checkKeys } from "./checks.js";
 import type { Layer } from "./layer.js";
 import { createCompressTemp, keepOwnerAlive, removeTemp, swapCompressed } from "./mag-folder.js";
@@ -96,18 +97,21 @@ class MagAccess implements MagSource {
   }
 }
 
-export class MagView extends View {
+export class MagView<T extends VoxelType = VoxelType> extends View<T> {
   readonly #access: MagAccess;
 
-  /** @internal MagViews are made by Layer (addMag, open). */
-  constructor(layer: Layer, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
+  /**
+   * @internal MagViews are made by Layer (addMag, open). Not in the published types, where
+   * MagView inherits View's protected constructor.
+   */
+  constructor(layer: Layer<T>, mag: Mag, dirName: string, wkw: WkwDataset, fixedPath?: string) {
     const access = new MagAccess(layer, mag, dirName, wkw, fixedPath);
     super(access, ZERO, ZERO, false, BoundingBox.empty());
     this.#access = access;
   }
 
-  get layer(): Layer {
-    return this.#access.layer;
+  get layer(): Layer<T> {
+    return this.#access.layer as Layer<T>;
   }
 
   override get mag(): Mag {
@@ -211,7 +215,7 @@ export class MagView extends View {
    * to its bottom-right. A writable view must lie inside the bounding box; a read-only one
    * may exceed it. Offsets are absolute (mag-local).
    */
-  override getView(options: GetViewOptions = {}): View {
+  override getView(options: GetViewOptions = {}): View<T> {
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["offset", "size", "readOnly"]);
     const readOnly = this._subViewReadOnly(opts.readOnly);
@@ -238,7 +242,7 @@ export class MagView extends View {
         received: String(region),
       });
     }
-    return new View(this.#access, region.topLeft, region.size, readOnly, bbox);
+    return View._make<T>(this.#access, region.topLeft, region.size, readOnly, bbox);
   }
 
   /** One box (mag-local offset and size of one file) per cube file on disk, not clipped. */
@@ -275,7 +279,7 @@ export class MagView extends View {
       }
       this.layer._checkUsable();
       const source = await this.#access.handle();
-      const target = await WkwDataset.create(dest, { ...source.header, blockType: "lz4hc" });
+      const target = await WkwDataset.create(dest, layoutOf(source.header, "lz4hc"));
       try {
         await compressFiles(this, target, run);
       } finally {
@@ -291,7 +295,7 @@ export class MagView extends View {
     const temp = await createCompressTemp(layerDir);
     const stopHeartbeat = keepOwnerAlive(temp);
     try {
-      const target = await WkwDataset.create(path.join(temp, dirName), { ...source.header, blockType: "lz4hc" });
+      const target = await WkwDataset.create(path.join(temp, dirName), layoutOf(source.header, "lz4hc"));
       try {
         await compressFiles(this, target, run);
       } finally {

@@ -14,11 +14,11 @@ import { Mag } from "../geometry/mag.js";
 import { toString as vecString, type Vec3, type Vec3Like } from "../geometry/vec3.js";
 import { checkExecutor, type Executor, type MapOptions } from "../ops/executor.js";
 import { checkJobRef, type JobRef } from "../ops/job-ref.js";
-import { argumentError, checkOptionsObject, checkVec3 } from "../util/validate.js";
+import { argumentError, checkOptions, checkOptionsObject, checkVec3, misuseError } from "../util/validate.js";
 import { BLOCK_TYPES, type WkwHeader } from "../wkw/header.js";
-import { WkwDataset, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
+import { WkwDataset, WRITE_OPTION_KEYS, type ReadOptions, type WriteOptions } from "../wkw/dataset.js";
 import { toStridedInput, type NdArrayLike, type VoxelArray } from "../wkw/voxel-array.js";
-import { TYPE_SIZE, VOXEL_TYPES, type VoxelType } from "../dtypes.js";
+import { TYPE_SIZE, VOXEL_TYPES, type VoxelDataOf, type VoxelType } from "../dtypes.js";
 import { checkKeys, checkOptionalBoolean } from "./checks.js";
 
 /** Where a view's voxels live: a MagView (live handle) or a folder opened on demand. */
@@ -128,15 +128,34 @@ export function fileEdge(header: WkwHeader): number {
   return header.blockLen * header.fileLen;
 }
 
-export class View {
+/** Options of View.write / MagView.write: WkwDataset's write options and `warnUnaligned`. */
+export interface ViewWriteOptions extends WriteOptions {
+  /**
+   * false: no WKW_UNALIGNED_COMPRESSED_WRITE warning for this call (default true: the
+   * warning is emitted once per mag folder and process).
+   */
+  warnUnaligned?: boolean;
+}
+export const VIEW_WRITE_OPTION_KEYS = [...WRITE_OPTION_KEYS, "warnUnaligned"] as const;
+
+// Mag folders that already had their unaligned-compressed-write warning in this process.
+const warnedUnaligned = new Set<string>();
+
+/** `T`: the layer's voxel type when known (then reads are typed, e.g. Uint8Array). */
+export class View<T extends VoxelType = VoxelType> {
   readonly #source: MagSource;
   readonly #globalOffset: Vec3;
   readonly #size: Vec3;
   readonly #readOnly: boolean;
   readonly #magBox: BoundingBox;
 
-  /** @internal Views are made by getView / View.fromJSON. */
-  constructor(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox) {
+  /** @internal The constructor, for the package's other classes. */
+  static _make<T extends VoxelType = VoxelType>(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox): View<T> {
+    return new View<T>(source, globalOffset, size, readOnly, magBox);
+  }
+
+  /** Views are made by getView / View.fromJSON (protected: not part of the public API). */
+  protected constructor(source: MagSource, globalOffset: Vec3, size: Vec3, readOnly: boolean, magBox: BoundingBox) {
     this.#source = source;
     this.#globalOffset = Object.freeze([...globalOffset]) as unknown as Vec3;
     this.#size = Object.freeze([...size]) as unknown as Vec3;
@@ -230,24 +249,24 @@ export class View {
    * Reads `size` voxels at `offset` (relative to globalOffset; for a MagView absolute).
    * Defaults: offset (0,0,0), size = the view's size. Returns a (c, x, y, z) array.
    */
-  async read(offset: Vec3Like = ZERO, size?: Vec3Like, options?: ReadOptions): Promise<VoxelArray> {
+  async read(offset: Vec3Like = ZERO, size?: Vec3Like, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
     const o = checkOffset("offset", offset);
     const s = size === undefined ? this.#defaultReadSize(o) : checkSize("size", size);
     const region = this.#absolute(o, s, "size", "read");
     const wkw = await this._source().handle();
-    return wkw.read(region.topLeft, region.size, options);
+    return (await wkw.read(region.topLeft, region.size, options)) as VoxelArray<VoxelDataOf<T>>;
   }
 
   #defaultReadSize(offset: Vec3): Vec3 {
     const s = sub(this.size, offset);
     if (!(s[0] > 0 && s[1] > 0 && s[2] > 0)) {
-      throw argumentError("size", `given explicitly: the default (the view's size minus offset) is empty for ${this}`, undefined);
+      throw misuseError("size", `is required here: the default (the view's size minus offset) is empty for ${this}`, undefined);
     }
     return s;
   }
 
   /** read(bbox.topLeft, bbox.size); without a box, the whole view (read()). */
-  async readBbox(bbox?: BoundingBox, options?: ReadOptions): Promise<VoxelArray> {
+  async readBbox(bbox?: BoundingBox, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
     if (bbox === undefined) return this.read(ZERO, undefined, options);
     if (!(bbox instanceof BoundingBox)) throw argumentError("bbox", "a BoundingBox", bbox);
     return this.read(bbox.topLeft, bbox.size, options);
@@ -259,18 +278,20 @@ export class View {
    * whole files is merged with the data around it; a warning (WKW_UNALIGNED_COMPRESSED_WRITE)
    * says so when a face is neither file-aligned nor on/outside the mag's bounding box.
    */
-  async write(data: NdArrayLike, offset: Vec3Like = ZERO, options?: WriteOptions): Promise<void> {
+  async write(data: NdArrayLike<VoxelDataOf<T>>, offset: Vec3Like = ZERO, options?: ViewWriteOptions): Promise<void> {
     this._checkWritable();
+    const { warnUnaligned, ...writeOptions } = checkOptions("options", options, VIEW_WRITE_OPTION_KEYS);
+    const warn = checkOptionalBoolean("options.warnUnaligned", warnUnaligned) ?? true;
     const o = checkOffset("offset", offset);
     const header = this._source().header;
-    const size = toStridedInput(data, header.voxelType, header.numChannels, "data").size;
+    const size = toStridedInput(data, header.voxelType, header.numChannels, "data", writeOptions.broadcast === true).size;
     if (!(size[0] > 0 && size[1] > 0 && size[2] > 0)) {
       throw argumentError("data.shape", "a shape with no zero extent", (data as { shape?: unknown }).shape);
     }
     const region = this.#absolute(o, size, "offset", "write");
     const wkw = await this._source().handle();
-    if (wkw.header.blockType !== "raw") this.#warnIfUnaligned(region, wkw.header);
-    await wkw.write(region.topLeft, data, options);
+    if (warn && wkw.header.blockType !== "raw") this.#warnIfUnaligned(region, wkw.header);
+    await wkw.write(region.topLeft, data, writeOptions);
     await this._afterWrite(region);
   }
 
@@ -284,11 +305,13 @@ export class View {
       if (lo % edge !== 0 && lo > border.topLeft[a]!) faces.push(`${"xyz"[a]}=${lo}`);
       if (hi % edge !== 0 && hi < border.bottomRight[a]!) faces.push(`${"xyz"[a]}=${hi}`);
     }
-    if (faces.length === 0) return;
+    if (faces.length === 0 || warnedUnaligned.has(this.path)) return;
+    warnedUnaligned.add(this.path);
     process.emitWarning(
       `write of ${region} into the compressed mag ${this.path} is not aligned to its files (edge ${edge}) ` +
         `at ${faces.join(", ")}: the whole files are read, merged and rewritten. Writers of the same file ` +
-        `in other processes would lose data; align writes to ${edge} or to the bounding box ${border}.`,
+        `in other processes would lose data; align writes to ${edge} or to the bounding box ${border}. ` +
+        `(Warned once per mag and process; { warnUnaligned: false } silences it per call.)`,
       { code: "WKW_UNALIGNED_COMPRESSED_WRITE" },
     );
   }
@@ -300,7 +323,7 @@ export class View {
    * inherited. A read-only view gives only read-only sub-views; a writable sub-view must lie
    * inside this view, a read-only one may exceed it.
    */
-  getView(options: GetViewOptions = {}): View {
+  getView(options: GetViewOptions = {}): View<T> {
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["offset", "size", "readOnly"]);
     const readOnly = this._subViewReadOnly(opts.readOnly);
@@ -318,7 +341,7 @@ export class View {
     if (!readOnly && !this.#box().containsBbox(region)) {
       throw outOfBounds(this.#box().contains(region.topLeft) ? "options.size" : "options.offset", "a writable view must lie inside the view it is taken from", region, this.#box());
     }
-    return new View(this._source(), region.topLeft, region.size, readOnly, this._magBoundingBox());
+    return new View<T>(this._source(), region.topLeft, region.size, readOnly, this._magBoundingBox());
   }
 
   /** @internal The readOnly flag of a sub-view: inherited; a read-only parent gives no writable one. */
@@ -341,7 +364,7 @@ export class View {
    * running jobs settle. `work` is a function (in-process executors) or a job reference
    * `{ module, name, args }` whose function is called as fn(view, index, args) (any executor).
    */
-  async forEachChunk(work: ChunkWork<(view: View, index: number) => unknown>, options: ForEachChunkOptions): Promise<void> {
+  async forEachChunk(work: ChunkWork<(view: View<T>, index: number) => unknown>, options: ForEachChunkOptions): Promise<void> {
     const job = checkWork(work, "(view, index) => ...");
     const opts = checkOptionsObject("options", options);
     checkKeys("options", opts, ["chunkSize", "executor", "signal", "onProgress"]);
@@ -351,13 +374,13 @@ export class View {
     const region = this._region();
     const base = this.globalOffset;
     const self = this;
-    function* views(): Generator<View> {
+    function* views(): Generator<View<T>> {
       for (const chunk of region.chunk(chunkSize, chunkSize)) {
         yield self.getView({ offset: sub(chunk.topLeft, base), size: chunk.size });
       }
     }
     const run = mapOptions(opts, chunkCount(region, chunkSize));
-    if (typeof job === "function") await executor.map((view: View, index: number) => (job as (v: View, i: number) => unknown)(view, index), views(), run);
+    if (typeof job === "function") await executor.map((view: View<T>, index: number) => (job as (v: View<T>, i: number) => unknown)(view, index), views(), run);
     else await executor.map(job, views(), run);
   }
 
@@ -369,9 +392,9 @@ export class View {
    * must equal the ratio of the two views' sizes. `work` is a function or a job reference
    * whose function is called as fn(source, target, index, args).
    */
-  async forZippedChunks(
-    work: ChunkWork<(source: View, target: View, index: number) => unknown>,
-    targetView: View,
+  async forZippedChunks<U extends VoxelType = VoxelType>(
+    work: ChunkWork<(source: View<T>, target: View<U>, index: number) => unknown>,
+    targetView: View<U>,
     options: ForZippedChunksOptions,
   ): Promise<void> {
     const job = checkWork(work, "(source, target, index) => ...");
@@ -403,7 +426,7 @@ export class View {
       return out as unknown as Vec3;
     };
     const self = this;
-    function* pairs(): Generator<[View, View]> {
+    function* pairs(): Generator<[View<T>, View<U>]> {
       for (const chunk of tgt.chunk(targetChunk, targetChunk)) {
         const rel = sub(chunk.topLeft, tgt.topLeft);
         const srcOffset = add(sub(src.topLeft, self.globalOffset), scale(rel, "options.sourceChunkSize"));
@@ -414,8 +437,8 @@ export class View {
     }
     const run = mapOptions(opts, chunkCount(tgt, targetChunk));
     if (typeof job === "function") {
-      const fn = job as (s: View, t: View, i: number) => unknown;
-      await executor.map(([s, t]: [View, View], index: number) => fn(s, t, index), pairs(), run);
+      const fn = job as (s: View<T>, t: View<U>, i: number) => unknown;
+      await executor.map(([s, t]: [View<T>, View<U>], index: number) => fn(s, t, index), pairs(), run);
     } else {
       await executor.map(job, pairs(), run);
     }

@@ -5,7 +5,7 @@
  */
 import { inspect } from "node:util";
 import { WkwError } from "../errors.js";
-import { argumentError, checkInteger, checkOptionsObject, checkVec3 } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptions, checkVec3 } from "../util/validate.js";
 import { Mag, type MagLike } from "./mag.js";
 import { toString as vecString, vec3, type Vec3, type Vec3Like } from "./vec3.js";
 
@@ -153,7 +153,7 @@ export class BoundingBox {
    */
   intersectedWith(other: BoundingBox, options: { allowEmpty?: boolean } = {}): BoundingBox {
     const o = checkBox("other", other);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, ["allowEmpty"]);
     if (opts.allowEmpty !== undefined && typeof opts.allowEmpty !== "boolean") {
       throw argumentError("options.allowEmpty", "a boolean", opts.allowEmpty);
     }
@@ -208,7 +208,7 @@ export class BoundingBox {
    */
   alignWithMag(mag: MagLike, options: { ceil?: boolean } = {}): BoundingBox {
     const m = Mag.from(mag, "mag").toArray();
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, ["ceil"]);
     if (opts.ceil !== undefined && typeof opts.ceil !== "boolean") throw argumentError("options.ceil", "a boolean", opts.ceil);
     const grow = opts.ceil === true;
     const tl = [0, 0, 0], size = [0, 0, 0];

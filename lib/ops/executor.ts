@@ -16,7 +16,7 @@
 import { availableParallelism } from "node:os";
 import { binding } from "../binding.js";
 import { abortError } from "../util/abort.js";
-import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptions, checkOptionsObject } from "../util/validate.js";
 import { checkJobRef, isJobRef, type JobRef } from "./job-ref.js";
 import { loadJobFunction } from "./load-job.js";
 
@@ -60,11 +60,13 @@ export interface InProcessExecutorOptions {
  * jobs already runs on the libuv pool, so this bounds memory (buffers per job) rather than
  * CPU use.
  */
+const IN_PROCESS_EXECUTOR_OPTION_KEYS = ["concurrency"] as const;
+
 export class InProcessExecutor implements Executor {
   readonly concurrency: number;
 
   constructor(options: InProcessExecutorOptions = {}) {
-    const o = checkOptionsObject("options", options);
+    const o = checkOptions("options", options, IN_PROCESS_EXECUTOR_OPTION_KEYS);
     this.concurrency =
       o.concurrency === undefined ? defaultConcurrency() : checkInteger("options.concurrency", o.concurrency, 1, 4096);
   }

@@ -6,6 +6,8 @@ export type Vec3 = readonly [number, number, number];
 
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
   if (Array.isArray(value)) return inspect(value, { breakLength: Infinity, maxArrayLength: 8 });
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Uint8Array).length})`;
   if (typeof value === "object") return `an object (${inspect(value, { depth: 0, breakLength: Infinity })})`;
@@ -15,11 +17,19 @@ export function describe(value: unknown): string {
 
 export function argumentError(parameter: string, expected: string, value: unknown): WkwError {
   const received = describe(value);
-  return new WkwError("ERR_WKW_ARGUMENT", `${parameter} must be ${expected}, received ${received}`, {
+  const message = value === undefined
+    ? `${parameter} is missing: it must be ${expected}`
+    : `${parameter} must be ${expected}, received ${received}`;
+  return new WkwError("ERR_WKW_ARGUMENT", message, {
     parameter,
     expected,
     received,
   });
+}
+
+/** An argument error whose message is `<parameter> <problem>` (for conflicts and misuse, not type errors). */
+export function misuseError(parameter: string, problem: string, value: unknown): WkwError {
+  return new WkwError("ERR_WKW_ARGUMENT", `${parameter} ${problem}`, { parameter, received: describe(value) });
 }
 
 export function checkInteger(parameter: string, value: unknown, min = -Infinity, max = Infinity): number {
@@ -69,6 +79,34 @@ export function checkOptionsObject(parameter: string, value: unknown): Record<st
     throw argumentError(parameter, "an options object", value);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * The one strict-options check of the package: `value` must be undefined or a plain options
+ * object whose keys are all in `known` (a typo never passes silently). Each public function
+ * keeps its list of known keys next to its options interface; `hints` adds advice for keys
+ * people commonly get wrong (e.g. `dtype` → `dtypePerLayer`).
+ */
+export function checkOptions(
+  parameter: string, value: unknown, known: readonly string[], hints: Readonly<Record<string, string>> = {},
+): Record<string, unknown> {
+  const o = checkOptionsObject(parameter, value);
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    throw unknownOptionError(parameter, key, o[key], known, hints[key]);
+  }
+  return o;
+}
+
+export function unknownOptionError(parameter: string, key: string, value: unknown, known: readonly string[], hint?: string): WkwError {
+  const name = `${parameter}.${key}`;
+  const list = known.length === 0 ? "none" : known.join(", ");
+  const expected = `one of the known options (${list})`;
+  return new WkwError(
+    "ERR_WKW_ARGUMENT",
+    `${name} is not a known option${hint ? ` (${hint})` : ""}; the known options are: ${list}`,
+    { parameter: name, expected, received: describe(value) },
+  );
 }
 
 export function checkOneOf<T extends string>(parameter: string, value: unknown, allowed: readonly T[]): T {

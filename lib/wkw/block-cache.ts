@@ -6,7 +6,7 @@
  */
 import { binding } from "../binding.js";
 import type { BlockCache as NativeBlockCache } from "../../binding";
-import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptions } from "../util/validate.js";
 
 export interface BlockCacheOptions {
   /** Budget for decoded block data, in bytes (0 caches nothing). */
@@ -33,10 +33,7 @@ export class BlockCache {
   readonly maxBytes: number;
 
   constructor(options: BlockCacheOptions) {
-    const o = checkOptionsObject("options", options);
-    for (const key of Object.keys(o)) {
-      if (key !== "maxBytes") throw argumentError(`options.${key}`, "absent (BlockCache knows only maxBytes)", o[key]);
-    }
+    const o = checkOptions("options", options, ["maxBytes"]);
     this.maxBytes = checkInteger("options.maxBytes", o.maxBytes, 0, Number.MAX_SAFE_INTEGER);
     natives.set(this, new binding.BlockCache(this.maxBytes));
   }

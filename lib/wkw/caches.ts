@@ -6,7 +6,7 @@
  *   that a fresh result array costs no page faults (see docs/performance.md).
  */
 import { binding } from "../binding.js";
-import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
+import { argumentError, checkInteger, checkOptions } from "../util/validate.js";
 
 export interface FileCacheCapacity {
   /** Open files kept (each holds a descriptor). Default 256. */
@@ -41,17 +41,11 @@ export interface ArrayPoolStats {
   maxBytes: number;
 }
 
-function checkKeys(o: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) throw argumentError(`options.${key}`, `absent (known options: ${known.join(", ")})`, o[key]);
-  }
-}
 
 /** Bounds the cache of open cube files; omitted fields keep their value. Shrinks it at once. */
 export function setFileCacheCapacity(capacity: FileCacheCapacity): void {
-  const o = checkOptionsObject("capacity", capacity);
   if (capacity === undefined) throw argumentError("capacity", "an object { maxFiles?, maxBytes? }", capacity);
-  checkKeys(o, ["maxFiles", "maxBytes"]);
+  const o = checkOptions("capacity", capacity, ["maxFiles", "maxBytes"]);
   const now = binding.fileCacheStats();
   const maxFiles = o.maxFiles === undefined ? now.maxFiles : checkInteger("capacity.maxFiles", o.maxFiles, 0, 2 ** 20);
   const maxBytes = o.maxBytes === undefined ? now.maxBytes : checkInteger("capacity.maxBytes", o.maxBytes, 0, Number.MAX_SAFE_INTEGER);
@@ -64,8 +58,7 @@ export function fileCacheStats(): FileCacheStats {
 
 /** Bounds the memory of collected result arrays kept for reuse (0: keep none). */
 export function setArrayPoolCapacity(capacity: ArrayPoolCapacity): void {
-  const o = checkOptionsObject("capacity", capacity);
-  checkKeys(o, ["maxBytes"]);
+  const o = checkOptions("capacity", capacity, ["maxBytes"]);
   binding.setOutputPoolLimit(checkInteger("capacity.maxBytes", o.maxBytes, 0, Number.MAX_SAFE_INTEGER));
 }
 

@@ -6,39 +6,39 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { binding } from "../binding.js";
 import type { BlockCache as NativeBlockCache, NativeMag } from "../../binding";
-import { TYPE_SIZE, type VoxelData, type VoxelType, isVoxelType } from "../dtypes.js";
+import { TYPE_SIZE, type VoxelData, type VoxelDataOf, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
 import { removeDeadWritersTemps } from "../util/atomic-file.js";
 import { tempTag } from "../util/liveness.js";
 import {
-  argumentError, checkInteger, checkOneOf, checkOptionsObject, checkString, checkVec3, type Vec3,
+  argumentError, checkInteger, checkOneOf, checkOptions, checkString, checkVec3, type Vec3,
 } from "../util/validate.js";
+import type { Vec3Like } from "../geometry/vec3.js";
 import { type BlockCache, nativeCacheOf } from "./block-cache.js";
-import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes } from "./header.js";
+import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToBytes, layoutOf } from "./header.js";
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
 import { allocatePooledVoxelArray } from "./pooled-array.js";
 
-export interface CreateOptions {
-  voxelType: VoxelType;
+export interface CreateOptions<T extends VoxelType = VoxelType> {
+  voxelType: T;
   numChannels?: number;
   blockLen?: number;
   fileLen?: number;
   blockType?: BlockType;
+  /** Accepted so that a WkwHeader can be passed as it is (`{ ...ds.header, blockType }`): must be 1. */
+  version?: 1;
+  /** Accepted for the same reason: must equal numChannels × the type size. */
+  voxelSize?: number;
   /** Decoded blocks of reads are kept in (and served from) this cache. */
   cache?: BlockCache;
 }
 
-export interface OpenOptions {
-  /** Decoded blocks of reads are kept in (and served from) this cache. */
-  cache?: BlockCache;
-}
-
-export interface ReadOptions {
+export interface ReadOptions<T extends VoxelData = VoxelData> {
   /** Fill this array instead of allocating one (dense Fortran order, shape [c, ...size]). */
-  out?: VoxelArray;
+  out?: VoxelArray<T>;
   signal?: AbortSignal;
   /** Pool tasks this call keeps in flight (default: min(UV_THREADPOOL_SIZE, cores)). */
   concurrency?: number;
@@ -49,13 +49,32 @@ export interface WriteOptions {
   concurrency?: number;
   /** LZ4HC level 1..12 (default 9). */
   level?: number;
-  /** fsync each rewritten file before it replaces the old one (power-loss safety). */
+  /** fsync each rewritten file and each newly created folder (power-loss safety). */
   durable?: boolean;
+  /** Allow strides of 0 in the data: one item repeated along that axis (e.g. a fill). */
+  broadcast?: boolean;
 }
 
-export interface CompressOptions extends WriteOptions {
+export interface OpenOptions<T extends VoxelType = VoxelType> {
+  /** The voxel type the caller expects: checked against the header (and types the reads). */
+  voxelType?: T;
+  /** Decoded blocks of reads are kept in (and served from) this cache. */
+  cache?: BlockCache;
+}
+
+export interface CompressOptions extends Omit<WriteOptions, "broadcast"> {
   blockType?: BlockType;
 }
+
+// The option keys each function accepts (strict: anything else is ERR_WKW_ARGUMENT).
+export const OPEN_OPTION_KEYS = ["voxelType", "cache"] as const;
+export const CREATE_OPTION_KEYS = ["voxelType", "numChannels", "blockLen", "fileLen", "blockType", "version", "voxelSize", "cache"] as const;
+export const READ_OPTION_KEYS = ["out", "signal", "concurrency"] as const;
+export const READ_SYNC_OPTION_KEYS = ["out"] as const;
+export const WRITE_OPTION_KEYS = ["signal", "concurrency", "level", "durable", "broadcast"] as const;
+export const WRITE_SYNC_OPTION_KEYS = ["level", "durable", "broadcast"] as const;
+export const COMPRESS_OPTION_KEYS = ["blockType", "signal", "concurrency", "level", "durable"] as const;
+export const COMPRESS_FILES_OPTION_KEYS = ["signal", "concurrency", "level", "durable"] as const;
 
 const MAX_COORD = 2 ** 31;
 export const HEADER_FILE = "header.wkw";
@@ -75,17 +94,22 @@ function checkRegion(offset: unknown, size: unknown): [Vec3, Vec3] {
   return [o, s];
 }
 
+function checkBoolean(parameter: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== "boolean") throw argumentError(parameter, "a boolean", value);
+  return value === true;
+}
+
 function nativeWriteOptions(o: Record<string, unknown>) {
   const level = o.level === undefined ? undefined : checkInteger("options.level", o.level, 1, 12);
-  if (o.durable !== undefined && typeof o.durable !== "boolean") throw argumentError("options.durable", "a boolean", o.durable);
-  return { level, durable: o.durable === true };
+  return { level, durable: checkBoolean("options.durable", o.durable), broadcast: checkBoolean("options.broadcast", o.broadcast) };
 }
 
 function checkConcurrency(value: unknown): number | undefined {
   return value === undefined ? undefined : checkInteger("options.concurrency", value, 1, 1024);
 }
 
-export class WkwDataset {
+/** `T`: the voxel type, when known from create/open (then reads are typed, e.g. Uint8Array). */
+export class WkwDataset<T extends VoxelType = VoxelType> {
   readonly path: string;
   readonly header: WkwHeader;
   #native: NativeMag | undefined;
@@ -105,15 +129,21 @@ export class WkwDataset {
   }
 
   /** Creates `dir` (recursively) and its header.wkw; fails if header.wkw exists. */
-  static async create(dir: string, options: CreateOptions): Promise<WkwDataset> {
+  static async create<T extends VoxelType>(dir: string, options: CreateOptions<T>): Promise<WkwDataset<T>> {
     checkString("dir", dir);
-    const o = checkOptionsObject("options", options);
+    if (options === undefined) throw argumentError("options", "an options object with at least voxelType", options);
+    const o = checkOptions("options", options, CREATE_OPTION_KEYS);
     if (!isVoxelType(o.voxelType)) throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", o.voxelType);
     const voxelType = o.voxelType;
     const numChannels = o.numChannels === undefined ? 1 : checkInteger("options.numChannels", o.numChannels, 1, Math.floor(255 / TYPE_SIZE[voxelType]));
     const blockLen = o.blockLen === undefined ? 32 : checkPowerOfTwo("options.blockLen", o.blockLen);
     const fileLen = o.fileLen === undefined ? 32 : checkPowerOfTwo("options.fileLen", o.fileLen);
     const blockType = o.blockType === undefined ? "raw" : checkOneOf("options.blockType", o.blockType, BLOCK_TYPES);
+    if (o.version !== undefined && o.version !== 1) throw argumentError("options.version", "1 (the only WKW version)", o.version);
+    const voxelSize = numChannels * TYPE_SIZE[voxelType];
+    if (o.voxelSize !== undefined && o.voxelSize !== voxelSize) {
+      throw argumentError("options.voxelSize", `${voxelSize} (${numChannels} × ${voxelType}) or absent`, o.voxelSize);
+    }
     const nativeCache = nativeCacheOf("options.cache", o.cache);
     const bytes = headerToBytes({ blockLen, fileLen, blockType, voxelType, numChannels });
     const root = path.resolve(dir);
@@ -138,17 +168,20 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
+    return new WkwDataset<T>(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
   }
 
-  /** Opens the dataset whose header.wkw is in `dir`. */
-  static async open(dir: string, options?: OpenOptions): Promise<WkwDataset> {
+  /**
+   * Opens the dataset whose header.wkw is in `dir`. With `{ voxelType }` the header must have
+   * that voxel type (ERR_WKW_HEADER otherwise), and reads are typed by it.
+   */
+  static async open<T extends VoxelType = VoxelType>(dir: string, options?: OpenOptions<T>): Promise<WkwDataset<T>> {
     checkString("dir", dir);
-    const o = checkOptionsObject("options", options);
-    for (const key of Object.keys(o)) {
-      if (key !== "cache") throw argumentError(`options.${key}`, "absent (known options: cache)", o[key]);
+    const opts = checkOptions("options", options, OPEN_OPTION_KEYS);
+    if (opts.voxelType !== undefined && !isVoxelType(opts.voxelType)) {
+      throw argumentError("options.voxelType", "a voxel type (uint8 … int64, float32, float64)", opts.voxelType);
     }
-    const nativeCache = nativeCacheOf("options.cache", o.cache);
+    const nativeCache = nativeCacheOf("options.cache", opts.cache);
     const root = path.resolve(dir);
     const file = path.join(root, HEADER_FILE);
     let bytes: Buffer;
@@ -161,7 +194,11 @@ export class WkwDataset {
       }
       throw e;
     }
-    return new WkwDataset(root, headerFromBytes(bytes, file), bytes, o.cache as BlockCache | undefined, nativeCache);
+    const header = headerFromBytes(bytes, file);
+    if (opts.voxelType !== undefined && header.voxelType !== opts.voxelType) {
+      throw new WkwError("ERR_WKW_HEADER", `${file} holds voxel type ${header.voxelType}, not ${opts.voxelType} (options.voxelType)`, { path: file });
+    }
+    return new WkwDataset<T>(root, header, bytes, opts.cache as BlockCache | undefined, nativeCache);
   }
 
   get closed(): boolean {
@@ -173,9 +210,9 @@ export class WkwDataset {
     return this.#native;
   }
 
-  #prepareRead(offset: unknown, size: unknown, options: unknown) {
+  #prepareRead(offset: unknown, size: unknown, options: unknown, known: readonly string[]) {
     const [o, s] = checkRegion(offset, size);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, known);
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
     let array = out;
@@ -199,8 +236,8 @@ export class WkwDataset {
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
-  async read(offset: Vec3, size: Vec3, options?: ReadOptions): Promise<VoxelArray> {
-    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options);
+  async read(offset: Vec3Like, size: Vec3Like, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
+    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options, READ_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
@@ -210,34 +247,35 @@ export class WkwDataset {
     } catch (err) {
       throw toWkwError(err, this.path);
     }
-    return array;
+    return array as VoxelArray<VoxelDataOf<T>>;
   }
 
   /** Synchronous read for small regions: no thread-pool hop. */
-  readSync(offset: Vec3, size: Vec3, options?: Omit<ReadOptions, "signal" | "concurrency">): VoxelArray {
-    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options);
+  readSync(offset: Vec3Like, size: Vec3Like, options?: Omit<ReadOptions<VoxelDataOf<T>>, "signal" | "concurrency">): VoxelArray<VoxelDataOf<T>> {
+    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options, READ_SYNC_OPTION_KEYS);
     try {
       this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
     } catch (err) {
       throw toWkwError(err, this.path);
     }
-    return array;
+    return array as VoxelArray<VoxelDataOf<T>>;
   }
 
-  #prepareWrite(offset: unknown, data: unknown, options: unknown) {
+  #prepareWrite(offset: unknown, data: unknown, options: unknown, known: readonly string[]) {
     const h = this.header;
-    const input = toStridedInput(data, h.voxelType, h.numChannels);
+    const opts = checkOptions("options", options, known);
+    const native = nativeWriteOptions(opts);
+    const input = toStridedInput(data, h.voxelType, h.numChannels, "data", native.broadcast);
     const [o] = checkRegion(offset, input.size);
-    const opts = checkOptionsObject("options", options);
-    return { o, input, opts, native: nativeWriteOptions(opts) };
+    return { o, input, opts, native };
   }
 
   /**
    * Writes an ndarray-like at `offset`. Into compressed files, a write that does not cover
    * whole files is merged with the data around it and the whole file rewritten atomically.
    */
-  async write(offset: Vec3, data: NdArrayLike, options?: WriteOptions): Promise<void> {
-    const { o, input, opts, native } = this.#prepareWrite(offset, data, options);
+  async write(offset: Vec3Like, data: NdArrayLike<VoxelDataOf<T>>, options?: WriteOptions): Promise<void> {
+    const { o, input, opts, native } = this.#prepareWrite(offset, data, options, WRITE_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
@@ -249,8 +287,8 @@ export class WkwDataset {
     }
   }
 
-  writeSync(offset: Vec3, data: NdArrayLike, options?: Pick<WriteOptions, "level" | "durable">): void {
-    const { o, input, native } = this.#prepareWrite(offset, data, options);
+  writeSync(offset: Vec3Like, data: NdArrayLike<VoxelDataOf<T>>, options?: Pick<WriteOptions, "level" | "durable" | "broadcast">): void {
+    const { o, input, native } = this.#prepareWrite(offset, data, options, WRITE_SYNC_OPTION_KEYS);
     try {
       this.#mag().writeSync([o[0], o[1], o[2]], input.size, input.data, input.elementOffset, input.strides, native);
     } catch (err) {
@@ -268,9 +306,9 @@ export class WkwDataset {
    * Writes a copy of this dataset with another block type ("lz4hc" by default) into
    * `targetDir`, file by file in parallel. The target must not hold a dataset yet.
    */
-  async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset> {
+  async compress(targetDir: string, options?: CompressOptions): Promise<WkwDataset<T>> {
     checkString("targetDir", targetDir);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, COMPRESS_OPTION_KEYS);
     const blockType = opts.blockType === undefined ? "lz4hc" : checkOneOf("options.blockType", opts.blockType, BLOCK_TYPES);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
@@ -279,7 +317,7 @@ export class WkwDataset {
     if (path.resolve(targetDir) === this.path) throw argumentError("targetDir", "a folder other than the source", targetDir);
     const h = this.header;
     if (signal?.aborted) throw abortError(); // before the target is created: nothing written
-    const target = await WkwDataset.create(targetDir, { ...h, blockType });
+    const target = (await WkwDataset.create(targetDir, layoutOf(h, blockType))) as WkwDataset<T>;
     const files = await this.listFiles();
     try {
       await withCancel(signal, (token) =>
@@ -296,7 +334,7 @@ export class WkwDataset {
    * the same voxel type, channels and geometry) with the target's block type. Lets callers
    * split a compression into jobs (e.g. one per file through an Executor).
    */
-  async compressFilesInto(target: WkwDataset, files: readonly Vec3[], options?: WriteOptions): Promise<void> {
+  async compressFilesInto(target: WkwDataset, files: readonly Vec3Like[], options?: Omit<WriteOptions, "broadcast">): Promise<void> {
     if (!(target instanceof WkwDataset)) throw argumentError("target", "a WkwDataset", target);
     const t = target.header, h = this.header;
     if (t.voxelType !== h.voxelType || t.numChannels !== h.numChannels || t.blockLen !== h.blockLen || t.fileLen !== h.fileLen) {
@@ -305,7 +343,7 @@ export class WkwDataset {
     if (target.path === this.path) throw argumentError("target", "a folder other than the source", target.path);
     if (!Array.isArray(files)) throw argumentError("files", "an array of [x, y, z] file indices", files);
     const flat = files.flatMap((f, i) => [...checkVec3(`files[${i}]`, f, 0, MAX_COORD - 1)]);
-    const opts = checkOptionsObject("options", options);
+    const opts = checkOptions("options", options, COMPRESS_FILES_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const native = nativeWriteOptions(opts);

@@ -17,6 +17,11 @@ export interface WkwHeader {
   readonly numChannels: number;
 }
 
+/** The fields WkwDataset.create takes, from a header (optionally with another block type). */
+export function layoutOf(h: WkwHeader, blockType: BlockType = h.blockType) {
+  return { voxelType: h.voxelType, numChannels: h.numChannels, blockLen: h.blockLen, fileLen: h.fileLen, blockType };
+}
+
 export function headerFromBytes(bytes: Uint8Array, name: string): WkwHeader {
   let h;
   try {

@@ -1,4 +1,4 @@
-export { WkwDataset, listCubeFiles, type CreateOptions, type ReadOptions, type WriteOptions, type CompressOptions } from "./dataset.js";
+export { WkwDataset, listCubeFiles, type CreateOptions, type ReadOptions, type WriteOptions, type CompressOptions, type OpenOptions } from "./dataset.js";
 export { BLOCK_TYPES, type BlockType, type WkwHeader } from "./header.js";
 export type { VoxelArray, NdArrayLike, Shape4 } from "./voxel-array.js";
 export { BlockCache, type BlockCacheOptions, type BlockCacheStats } from "./block-cache.js";

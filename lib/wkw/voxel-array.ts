@@ -3,7 +3,7 @@
  * any ndarray-like write input into data + element offset + strides for the native core.
  */
 import { TYPED_ARRAY, type VoxelData, type VoxelType, voxelTypeOf } from "../dtypes.js";
-import { argumentError } from "../util/validate.js";
+import { argumentError, misuseError } from "../util/validate.js";
 
 export type Shape4 = [number, number, number, number];
 
@@ -17,8 +17,8 @@ export interface VoxelArray<T extends VoxelData = VoxelData> {
 }
 
 /** Anything shaped like an ndarray: scijs ndarray, a VoxelArray, or a plain object. */
-export interface NdArrayLike {
-  data: VoxelData;
+export interface NdArrayLike<T extends VoxelData = VoxelData> {
+  data: T;
   shape: readonly number[];
   /** Element strides; absent means Fortran order (x fastest), as a VoxelArray. */
   stride?: readonly number[];
@@ -55,7 +55,7 @@ function isInt(n: unknown): n is number {
  * native core needs. Shape [x, y, z] is one channel; [c, x, y, z] must match the channel
  * count (a leading 1 is accepted for one channel).
  */
-export function toStridedInput(value: unknown, dtype: VoxelType, channels: number, parameter = "data"): StridedInput {
+export function toStridedInput(value: unknown, dtype: VoxelType, channels: number, parameter = "data", broadcast = false): StridedInput {
   if (ArrayBuffer.isView(value)) {
     throw argumentError(parameter, "an ndarray-like { data, shape, stride? } (a plain TypedArray needs an explicit shape)", value);
   }
@@ -86,9 +86,15 @@ export function toStridedInput(value: unknown, dtype: VoxelType, channels: numbe
     }
     strides = four ? [...s] : [1, ...s];
   }
+  const dims = four ? shape : [1, ...shape];
+  // A stride of 0 repeats one item along an axis: allowed only as an explicit broadcast.
+  const zero = strides.findIndex((st, i) => st === 0 && dims[i]! > 1);
+  if (zero >= 0 && !broadcast && !dims.includes(0)) {
+    const axis = "cxyz"[zero];
+    throw misuseError(`${parameter}.stride`, `is 0 on axis ${axis} (length ${dims[zero]}), which repeats one item along it: pass { broadcast: true } to mean that`, v.stride);
+  }
   const elementOffset = v.offset ?? 0;
   if (!isInt(elementOffset) || elementOffset < 0) throw argumentError(`${parameter}.offset`, "a non-negative integer", elementOffset);
-  const dims = four ? shape : [1, ...shape];
   // Reachable element range must lie inside data (checked again natively).
   let lo = elementOffset;
   let hi = elementOffset;
@@ -100,6 +106,12 @@ export function toStridedInput(value: unknown, dtype: VoxelType, channels: numbe
   const empty = dims.some((d) => d === 0);
   if (!empty && (lo < 0 || hi >= v.data!.length)) {
     throw argumentError(`${parameter}.data`, `at least ${hi + 1} items for shape [${shape.join(", ")}] and its strides`, v.data);
+  }
+  // Dense data (no strides given) must be exactly as long as its shape: a longer array
+  // usually means a wrong shape.
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (v.stride === undefined && v.data!.length !== elementOffset + count) {
+    throw argumentError(`${parameter}.data`, `exactly ${elementOffset + count} items for shape [${shape.join(", ")}]${elementOffset ? ` at offset ${elementOffset}` : ""}`, v.data);
   }
   return {
     data: v.data!,
@@ -124,6 +136,6 @@ export function checkOutArray(out: unknown, dtype: VoxelType, channels: number, 
     throw argumentError("options.out.stride", `dense Fortran strides [${stride.join(", ")}]`, o.stride);
   }
   const n = shape[0] * shape[1] * shape[2] * shape[3];
-  if (o.data!.length < n) throw argumentError("options.out.data", `at least ${n} items`, o.data);
+  if (o.data!.length !== n) throw argumentError("options.out.data", `exactly ${n} items`, o.data);
   return { data: o.data!, shape, stride, dtype };
 }

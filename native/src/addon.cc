@@ -3,7 +3,9 @@
 #include <napi.h>
 
 #include <cmath>
+#include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -17,18 +19,92 @@
 #include "header.h"
 #include "job.h"
 #include "mag_ops.h"
+#include "checked.h"  // (after the others: keeps the include block merge-friendly)
 
 namespace wkw {
 void InitLiveness(Napi::Env env, Napi::Object exports);  // addon_liveness.cc
 namespace {
 
 constexpr int64_t kMaxCoord = int64_t(1) << 31;  // coordinates are unsigned 32-bit in WKW
+// One call touches at most this many cube files: planning allocates per file (and a
+// compressed whole-file write up to 16 tasks per file), so an absurd region (a broadcast
+// write of 2^31 voxels per axis) must fail as an argument error, not exhaust memory.
+constexpr int64_t kMaxPlanFiles = int64_t(1) << 17;
+
+// Wrapped objects carry a type tag, so a NativeMag is never read as a CancelToken (or the
+// reverse) when a caller passes the wrong object; napi_unwrap alone cannot tell them apart.
+constexpr napi_type_tag kMagTag = {0x7a1f0c3b9e5d4a21ULL, 0x8c2e6b0f13d7a945ULL};
+constexpr napi_type_tag kCancelTag = {0x4b6d2f9a0e1c7358ULL, 0xd39a51e7c0b2f864ULL};
+
+void tagObject(Napi::Env env, const Napi::Value& object, const napi_type_tag& tag) {
+  if (napi_type_tag_object(env, object, &tag) != napi_ok) {
+    throw WkwException("ERR_WKW_ARGUMENT", "the object could not be tagged as a wkw native object");
+  }
+}
+
+bool hasTag(Napi::Env env, const Napi::Value& v, const napi_type_tag& tag) {
+  if (!v.IsObject()) return false;
+  bool result = false;
+  return napi_check_object_type_tag(env, v, &tag, &result) == napi_ok && result;
+}
+
+// A prototype method as a class method is: writable, configurable, not enumerable.
+void defineMethod(Napi::Env env, Napi::Object proto, const char* name, Napi::Function::Callback cb) {
+  proto.DefineProperty(Napi::PropertyDescriptor::Value(name, Napi::Function::New(env, cb, name),
+                                                       napi_property_attributes(napi_writable | napi_configurable)));
+}
+
 // Results from this size on (larger than the L2 caches) are written with non-temporal
 // stores where rows are whole cache lines (region.cc).
 constexpr uint64_t kStreamBytes = uint64_t(4) << 20;
 
 [[noreturn]] void throwJs(Napi::Env env, const WkwException& e) {
   throw Napi::Error(env, makeError(env, e.code, e.what(), e.path, e.blockIndex));
+}
+
+// Every exception on the JS thread becomes a JS error with a WKW code: the library's own,
+// and std::bad_alloc / std::length_error / ... (an absurd argument), never std::terminate.
+// A Napi::Error carries a JS exception that is already pending (a throwing getter): it
+// passes through unchanged.
+WkwException toWkwException(const std::exception& e) {
+  if (auto w = dynamic_cast<const WkwException*>(&e)) return *w;
+  if (dynamic_cast<const std::bad_alloc*>(&e)) {
+    return WkwException("ERR_WKW_ARGUMENT", "Out of memory while planning the call (the region is too large)");
+  }
+  return WkwException("ERR_WKW_ARGUMENT", std::string("Invalid arguments: ") + e.what());
+}
+
+template <typename F>
+Napi::Value guardSync(Napi::Env env, F&& f) {
+  try {
+    return f();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throwJs(env, toWkwException(e));
+  } catch (...) {
+    throwJs(env, WkwException("ERR_WKW_ARGUMENT", "Unknown error in the native argument layer"));
+  }
+}
+
+Napi::Value rejected(Napi::Env env, const WkwException& e) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(Napi::Value(env, makeError(env, e.code, e.what(), e.path, e.blockIndex)));
+  return deferred.Promise();
+}
+
+// The same for calls that return a promise: errors reject it.
+template <typename F>
+Napi::Value guardAsync(Napi::Env env, F&& f) {
+  try {
+    return f();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    return rejected(env, toWkwException(e));
+  } catch (...) {
+    return rejected(env, WkwException("ERR_WKW_ARGUMENT", "Unknown error in the native argument layer"));
+  }
 }
 
 int64_t intArg(const Napi::Value& v, const char* name, int64_t min, int64_t max) {
@@ -104,13 +180,49 @@ WriteOptions writeOptionsArg(const Napi::Value& v) {
   return o;
 }
 
+// A stride of 0 repeats one element along an axis: only where the caller asked for it.
+bool broadcastArg(const Napi::Value& v) {
+  return v.IsObject() && v.As<Napi::Object>().Get("broadcast").ToBoolean();
+}
+
+// Cube files a region touches, checked against kMaxPlanFiles before anything is planned.
+void checkPlanSize(const Header& h, const Box& region) {
+  if (region.empty()) return;
+  const int64_t fl = h.fileLenVx();
+  int64_t files = 1;
+  for (int i = 0; i < 3; i++) {
+    const int64_t n = (region.hi[i] - 1) / fl - region.lo[i] / fl + 1;
+    if (!checkedMul(files, n, files) || files > kMaxPlanFiles) {
+      throwArgument("the region touches more than " + std::to_string(kMaxPlanFiles) +
+                    " cube files; split it into several calls");
+    }
+  }
+}
+
 class CancelToken : public Napi::ObjectWrap<CancelToken> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "CancelToken", {InstanceMethod("cancel", &CancelToken::Cancel)});
+    Napi::Function ctor = DefineClass(env, "CancelToken", {});
+    defineMethod(env, ctor.Get("prototype").As<Napi::Object>(), "cancel", CancelMethod);
+    return ctor;
+  }
+  // A plain prototype function that checks the tag of `this` (see NativeMag::method).
+  static Napi::Value CancelMethod(const Napi::CallbackInfo& info) {
+    CancelToken* self = nullptr;
+    if (!hasTag(info.Env(), info.This(), kCancelTag) ||
+        napi_unwrap(info.Env(), info.This(), reinterpret_cast<void**>(&self)) != napi_ok || !self) {
+      throwJs(info.Env(), WkwException("ERR_WKW_ARGUMENT", "this must be a CancelToken"));
+    }
+    return self->Cancel(info);
   }
   explicit CancelToken(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<CancelToken>(info), flag(std::make_shared<CancelFlag>(false)) {}
+      : Napi::ObjectWrap<CancelToken>(info), flag(std::make_shared<CancelFlag>(false)) {
+    try {
+      tagObject(info.Env(), info.This(), kCancelTag);
+    } catch (const WkwException& e) {
+      throwJs(info.Env(), e);
+    }
+  }
   Napi::Value Cancel(const Napi::CallbackInfo& info) {
     flag->store(true);
     return info.Env().Undefined();
@@ -119,11 +231,12 @@ class CancelToken : public Napi::ObjectWrap<CancelToken> {
 };
 
 std::shared_ptr<CancelFlag> cancelArg(const Napi::Value& v) {
-  if (!v.IsObject()) return nullptr;
-  Napi::Object o = v.As<Napi::Object>();
-  // InstanceOf via the wrapped pointer: only our CancelToken objects carry one.
+  if (v.IsUndefined() || v.IsNull()) return nullptr;
+  // Only our CancelToken objects carry the tag (any other wrapped object, a NativeMag,
+  // would be misread by napi_unwrap).
+  if (!hasTag(v.Env(), v, kCancelTag)) throwArgument("cancel must be a CancelToken");
   CancelToken* token = nullptr;
-  if (napi_unwrap(o.Env(), o, reinterpret_cast<void**>(&token)) != napi_ok || !token) {
+  if (napi_unwrap(v.Env(), v, reinterpret_cast<void**>(&token)) != napi_ok || !token) {
     throwArgument("cancel must be a CancelToken");
   }
   return token->flag;
@@ -137,32 +250,48 @@ size_t inFlightArg(const Napi::Value& v) {
 
 class NativeMag : public Napi::ObjectWrap<NativeMag> {
  public:
+  // Methods are plain functions on the prototype that check `this` carries the NativeMag
+  // tag before unwrapping (ObjectWrap's InstanceMethod would unwrap any wrapped object).
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "NativeMag",
-                       {InstanceMethod("read", &NativeMag::Read),
-                        InstanceMethod("readSync", &NativeMag::ReadSync),
-                        InstanceMethod("write", &NativeMag::Write),
-                        InstanceMethod("writeSync", &NativeMag::WriteSync),
-                        InstanceMethod("compressFiles", &NativeMag::CompressFiles),
-                        InstanceMethod("close", &NativeMag::Close)});
+    Napi::Function ctor = DefineClass(env, "NativeMag", {});
+    Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
+    defineMethod(env, proto, "read", method<&NativeMag::Read>);
+    defineMethod(env, proto, "readSync", method<&NativeMag::ReadSync>);
+    defineMethod(env, proto, "write", method<&NativeMag::Write>);
+    defineMethod(env, proto, "writeSync", method<&NativeMag::WriteSync>);
+    defineMethod(env, proto, "compressFiles", method<&NativeMag::CompressFiles>);
+    defineMethod(env, proto, "close", method<&NativeMag::Close>);
+    return ctor;
   }
 
   explicit NativeMag(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeMag>(info) {
     Napi::Env env = info.Env();
-    try {
+    guardSync(env, [&]() -> Napi::Value {
       if (!info[0].IsString()) throwArgument("root must be a string");
       auto ctx = std::make_shared<MagContext>();
       ctx->root = info[0].As<Napi::String>().Utf8Value();
+      if (ctx->root.empty()) throwArgument("root must be a non-empty string");
       while (ctx->root.size() > 1 && ctx->root.back() == '/') ctx->root.pop_back();
       ctx->header = headerArg(info[1], "header");
       ctx->cache = blockCacheArg(info[2]);
       mag_ = ctx;
-    } catch (const WkwException& e) {
-      throwJs(env, e);
-    }
+      tagObject(env, info.This(), kMagTag);
+      return env.Undefined();
+    });
   }
 
  private:
+  template <Napi::Value (NativeMag::*M)(const Napi::CallbackInfo&)>
+  static Napi::Value method(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    NativeMag* self = nullptr;
+    if (!hasTag(env, info.This(), kMagTag) ||
+        napi_unwrap(env, info.This(), reinterpret_cast<void**>(&self)) != napi_ok || !self) {
+      throwJs(env, WkwException("ERR_WKW_ARGUMENT", "this must be a NativeMag"));
+    }
+    return (self->*M)(info);
+  }
+
   void ensureOpen() const {
     if (!mag_) throw WkwException("ERR_WKW_CLOSED", "The dataset was closed");
   }
@@ -185,24 +314,22 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
   // An async call: plans on the JS thread, runs on the pool; argument errors reject.
   Napi::Value runAsync(const Napi::CallbackInfo& info, Planner plan, size_t concurrencyArg) {
     Napi::Env env = info.Env();
-    try {
+    return guardAsync(env, [&]() -> Napi::Value {
+      const size_t inFlight = inFlightArg(info[concurrencyArg]);
+      auto cancel = cancelArg(info[concurrencyArg + 1]);
       auto tasks = (this->*plan)(info);
-      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[concurrencyArg]),
-                                         cancelArg(info[concurrencyArg + 1]), {info[2]}));
-    } catch (const WkwException& e) {
-      return rejected(env, e);
-    }
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlight, std::move(cancel), {info[2]}));
+    });
   }
 
   // A sync twin: the same tasks, one after another on the JS thread.
   Napi::Value runSync(const Napi::CallbackInfo& info, Planner plan) {
-    try {
+    Napi::Env env = info.Env();
+    return guardSync(env, [&]() -> Napi::Value {
       auto tasks = (this->*plan)(info);
       Job::runSync(tasks);
-    } catch (const WkwException& e) {
-      throwJs(info.Env(), e);
-    }
-    return info.Env().Undefined();
+      return env.Undefined();
+    });
   }
 
   // Common part of read/readSync: validates and plans.
@@ -212,22 +339,25 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     int64_t off[3], shape[3];
     const Box region = regionArgs(info, off, shape);
     TypedArrayInfo out = typedArrayArg(info[2], "out", h);
-    const uint64_t c = h.numChannels();
-    const uint64_t need = c * uint64_t(shape[0]) * uint64_t(shape[1]) * uint64_t(shape[2]);
-    if (out.length < need) {
+    const int64_t c = h.numChannels();
+    int64_t need = c;
+    for (int i = 0; i < 3; i++) need = mulOrThrow(need, shape[i], "the region's item count");
+    if (uint64_t(need) > out.length) {
       throwArgument("out holds " + std::to_string(out.length) + " items, the region needs " +
                     std::to_string(need));
     }
+    checkPlanSize(h, region);
     ArrayView view;
     view.base = out.data;
     view.channels = uint32_t(c);
     view.typeSize = h.typeSize();
     for (int i = 0; i < 3; i++) view.origin[i] = off[i];
+    // Byte strides: bounded by the array's byte length, which `need` was checked against.
     view.stride[0] = h.typeSize();
     view.stride[1] = int64_t(h.voxelSize);
-    view.stride[2] = view.stride[1] * shape[0];
-    view.stride[3] = view.stride[2] * shape[1];
-    view.stream = need * h.typeSize() >= kStreamBytes;
+    view.stride[2] = mulOrThrow(view.stride[1], shape[0], "the y stride");
+    view.stride[3] = mulOrThrow(view.stride[2], shape[1], "the z stride");
+    view.stream = uint64_t(need) * h.typeSize() >= kStreamBytes;
     bool outZeroed = info[3].ToBoolean();
     return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }
@@ -250,25 +380,40 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     for (uint32_t i = 0; i < 4; i++) strides[i] = intArg(info[4].As<Napi::Array>().Get(i), "strides", -lim, lim);
     const int64_t c = h.numChannels();
     const int64_t dims[4] = {c, shape[0], shape[1], shape[2]};
+    const WriteOptions options = writeOptionsArg(info[5]);
     if (region.empty()) return {};
-    // Every element the strides can reach must lie inside the array.
+    static const char* const kAxes[4] = {"c", "x", "y", "z"};
+    const bool broadcast = broadcastArg(info[5]);
+    for (int i = 0; i < 4; i++) {
+      if (strides[i] == 0 && dims[i] > 1 && !broadcast) {
+        throwArgument(std::string("strides[") + std::to_string(i) + "] (" + kAxes[i] +
+                      ") is 0 for an axis of length " + std::to_string(dims[i]) +
+                      ": a stride-0 broadcast must be requested with the broadcast option");
+      }
+    }
+    // Every element the strides can reach must lie inside the array (all sums and
+    // products checked: a stride of 2^50 times 2^31 voxels does not fit in 64 bits).
     int64_t lo = base, hi = base;
     for (int i = 0; i < 4; i++) {
-      int64_t span = (dims[i] - 1) * strides[i];
-      if (span < 0) lo += span; else hi += span;
+      const int64_t span = mulOrThrow(dims[i] - 1, strides[i], "the strided extent of data");
+      if (span < 0) lo = addOrThrow(lo, span, "the strided extent of data");
+      else hi = addOrThrow(hi, span, "the strided extent of data");
     }
     if (lo < 0 || hi >= int64_t(in.length)) {
       throwArgument("data (" + std::to_string(in.length) +
                     " items) is too small for the given shape, strides and offset");
     }
+    checkPlanSize(h, region);
     ArrayView view;
     const int64_t ts = h.typeSize();
-    view.base = in.data + base * ts;
+    // base < in.length and every stride span fits inside the array: these products are
+    // below its byte length, checked all the same.
+    view.base = in.data + mulOrThrow(base, ts, "elementOffset");
     view.channels = uint32_t(c);
     view.typeSize = uint32_t(ts);
     for (int i = 0; i < 3; i++) view.origin[i] = off[i];
-    for (int i = 0; i < 4; i++) view.stride[i] = strides[i] * ts;
-    return planWrite(mag_, region, view, writeOptionsArg(info[5]));
+    for (int i = 0; i < 4; i++) view.stride[i] = mulOrThrow(strides[i], ts, "strides");
+    return planWrite(mag_, region, view, options);
   }
 
   Napi::Value Write(const Napi::CallbackInfo& info) { return runAsync(info, &NativeMag::planWriteCall, 6); }
@@ -278,7 +423,7 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
   //               concurrency?, cancel?)
   Napi::Value CompressFiles(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    try {
+    return guardAsync(env, [&]() -> Napi::Value {
       ensureOpen();
       if (!info[0].IsString()) throwArgument("targetRoot must be a string");
       auto dst = std::make_shared<MagContext>();
@@ -291,14 +436,18 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
       if (!info[2].IsArray()) throwArgument("fileIndices must be an array");
       Napi::Array a = info[2].As<Napi::Array>();
       if (a.Length() % 3 != 0) throwArgument("fileIndices must hold x, y, z triples");
+      if (a.Length() / 3 > uint32_t(kMaxPlanFiles)) {
+        throwArgument("fileIndices lists more than " + std::to_string(kMaxPlanFiles) +
+                      " files; split it into several calls");
+      }
       std::vector<int64_t> indices(a.Length());
       for (uint32_t i = 0; i < a.Length(); i++) indices[i] = intArg(a.Get(i), "fileIndices", 0, kMaxCoord);
-      auto tasks = planCompress(mag_, dst, indices, writeOptionsArg(info[3]));
-      return Napi::Value(env, Job::start(env, std::move(tasks), inFlightArg(info[4]),
-                                         cancelArg(info[5]), {}));
-    } catch (const WkwException& e) {
-      return rejected(env, e);
-    }
+      const WriteOptions options = writeOptionsArg(info[3]);
+      const size_t inFlight = inFlightArg(info[4]);
+      auto cancel = cancelArg(info[5]);
+      auto tasks = planCompress(mag_, dst, indices, options);
+      return Napi::Value(env, Job::start(env, std::move(tasks), inFlight, std::move(cancel), {}));
+    });
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -307,18 +456,12 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     return info.Env().Undefined();
   }
 
-  static Napi::Value rejected(Napi::Env env, const WkwException& e) {
-    auto deferred = Napi::Promise::Deferred::New(env);
-    deferred.Reject(Napi::Value(env, makeError(env, e.code, e.what(), e.path, e.blockIndex)));
-    return deferred.Promise();
-  }
-
   std::shared_ptr<const MagContext> mag_;
 };
 
 Napi::Value ParseHeader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  try {
+  return guardSync(env, [&]() -> Napi::Value {
     Header h = headerArg(info[0], info[1].IsString() ? info[1].As<Napi::String>().Utf8Value().c_str() : "header");
     Napi::Object o = Napi::Object::New(env);
     o.Set("version", h.version);
@@ -330,9 +473,7 @@ Napi::Value ParseHeader(const Napi::CallbackInfo& info) {
     o.Set("numChannels", h.numChannels());
     o.Set("dataOffset", double(h.dataOffset));
     return o;
-  } catch (const WkwException& e) {
-    throwJs(env, e);
-  }
+  });
 }
 
 uint8_t log2Arg(const Napi::Object& o, const char* name) {
@@ -345,7 +486,7 @@ uint8_t log2Arg(const Napi::Object& o, const char* name) {
 
 Napi::Value SerializeHeader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  try {
+  return guardSync(env, [&]() -> Napi::Value {
     if (!info[0].IsObject()) throwArgument("header must be an object");
     Napi::Object o = info[0].As<Napi::Object>();
     Header h;
@@ -361,9 +502,7 @@ Napi::Value SerializeHeader(const Napi::CallbackInfo& info) {
     auto buf = Napi::Buffer<uint8_t>::New(env, kHeaderSize);
     serializeHeader(h, buf.Data());
     return buf;
-  } catch (const WkwException& e) {
-    throwJs(env, e);
-  }
+  });
 }
 
 Napi::Value DefaultConcurrency(const Napi::CallbackInfo& info) {

@@ -18,16 +18,33 @@
 
 namespace wkw {
 
-void makeParentDirs(const std::string& path) {
+namespace {
+
+void syncFolder(const std::string& dir) {
+  int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::string parentOf(const std::string& path) { return path.substr(0, path.rfind('/')); }
+
+}  // namespace
+
+std::vector<std::string> makeParentDirs(const std::string& path) {
+  std::vector<std::string> created;
   for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
     std::string dir = path.substr(0, pos);
-    if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) throwIo("Cannot create folder", dir, errno);
+    if (::mkdir(dir.c_str(), 0777) == 0) created.push_back(dir);
+    else if (errno != EEXIST) throwIo("Cannot create folder", dir, errno);
   }
+  return created;
 }
 
 TempFile::TempFile(const std::string& target) : target_(target) {
   static std::atomic<uint64_t> seq{0};
-  makeParentDirs(target);
+  createdDirs_ = makeParentDirs(target);
   // Every writer of a new version of `target` clears dead writers' leftovers first (new raw
   // files included, not only compressed rewrites); callers hold the file's path lock.
   removeStaleTemps(target);
@@ -91,12 +108,10 @@ bool TempFile::commitNew(bool durable) {
 
 void TempFile::syncDir(bool durable) {
   if (durable) {
-    std::string dir = target_.substr(0, target_.rfind('/'));
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
+    // The new name in its folder, and the entry of every folder this write created in its
+    // parent: after a power loss the file is reachable, not only its inode written.
+    syncFolder(parentOf(target_));
+    for (auto it = createdDirs_.rbegin(); it != createdDirs_.rend(); ++it) syncFolder(parentOf(*it));
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace wkw {
 
@@ -18,7 +19,8 @@ class TempFile {
 
   void pwriteAll(const uint8_t* data, size_t n, uint64_t offset);
   void truncate(uint64_t size);
-  // Optionally fsyncs, then renames over the target and drops cached handles of it.
+  // Optionally fsyncs (the file, its folder and the parents of folders created for it), then
+  // renames over the target and drops cached handles of it.
   void commit(bool durable);
   // Puts the complete temporary file in place only if `target` does not exist (link(2),
   // which fails with EEXIST). Returns false, removing the temporary file, if it exists.
@@ -28,13 +30,15 @@ class TempFile {
 
  private:
   std::string target_, temp_;
+  std::vector<std::string> createdDirs_;  // folders the constructor created, outermost first
   int fd_ = -1;
   bool committed_ = false;
   void closeForCommit(bool durable);
   void syncDir(bool durable);
 };
 
-void makeParentDirs(const std::string& path);
+// Creates the missing folders above `path`; returns those it created, outermost first.
+std::vector<std::string> makeParentDirs(const std::string& path);
 // Removes leftovers of writers that died: the reference's `<name>_tmp` and our
 // `<name>_tmp.<pid>.<seq>[.<host>]` whose writer is dead by the policy of liveness.h.
 void removeStaleTemps(const std::string& target);

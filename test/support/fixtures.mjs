@@ -1,4 +1,5 @@
-// Locations of the shared fixtures and the content formula of the reference datasets.
+// Locations of the fixtures in test/fixtures/ (copied from the reference and webKnossos
+// fixture sets; see test/fixtures/README.md) and the content formula of the reference datasets.
 import { createHash } from "node:crypto";
 import { readFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,9 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const SHARED = process.env.WKW_SHARED ?? path.resolve(here, "../../../shared");
-export const REFERENCE = path.join(SHARED, "fixtures/reference");
-export const WEBKNOSSOS = path.join(SHARED, "fixtures/webknossos");
+export const FIXTURES = path.resolve(here, "../fixtures");
+export const REFERENCE = path.join(FIXTURES, "reference");
+export const WEBKNOSSOS = path.join(FIXTURES, "webknossos");
 
 export function referenceManifest() {
   return JSON.parse(readFileSync(path.join(REFERENCE, "manifest.json"), "utf8"));
@@ -26,7 +27,7 @@ export function tempDir(t, prefix = "wkw-test-") {
   return dir;
 }
 
-/** Copies a fixture folder into a temporary folder (tests never write into ../shared). */
+/** Copies a fixture folder into a temporary folder (tests never write into test/fixtures). */
 export function copyFixture(t, src) {
   const dir = tempDir(t);
   const dst = path.join(dir, path.basename(src));
