@@ -10,7 +10,9 @@ namespace wkw {
 static Napi::Value WriterIsDead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 4 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
-    Napi::TypeError::New(env, "writerIsDead(host: string, pid: number, ageMs: number, staleMs: number)").ThrowAsJavaScriptException();
+    Napi::Error e = Napi::TypeError::New(env, "writerIsDead(host: string, pid: number, ageMs: number, staleMs: number)");
+    e.Set("code", Napi::String::New(env, "ERR_WKW_ARGUMENT"));
+    e.ThrowAsJavaScriptException();
     return env.Undefined();
   }
   const double pid = info[1].As<Napi::Number>().DoubleValue();
