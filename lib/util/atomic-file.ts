@@ -164,6 +164,9 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
   const dir = nodePath.dirname(lockPath);
   // Candidate files of acquirers that were killed (see createExclusive).
   await removeDeadWritersTemps(dir, `${nodePath.basename(lockPath)}.tmp-`);
+  // A breaker whose process was killed inside breakIfStale: nobody else would ever look at
+  // it while the lock itself is free, so the next acquirer removes it.
+  await removeDeadBreaker(`${lockPath}.break`, staleMs);
   let delay = 2;
   for (;;) {
     // content rewritten for every attempt: the lock's mtime (its liveness) starts now
@@ -283,6 +286,13 @@ async function breakIfStale(lockPath: string, staleMs: number, token: string): P
   } finally {
     await unlink(breaker).catch(() => undefined);
   }
+}
+
+async function removeDeadBreaker(breaker: string, staleMs: number): Promise<void> {
+  const b = await inspectLock(breaker);
+  if (b === undefined || !isStale(b, staleMs)) return;
+  const again = await inspectLock(breaker);
+  if (again?.ino === b.ino) await unlink(breaker).catch(() => undefined);
 }
 
 /** Removes the lock only if it is still ours (it may have been taken over as stale). */
