@@ -60,8 +60,8 @@ export function cancellable(inner: Executor, signal: AbortSignal, onJob?: () => 
         return inner.map(job, items, {
           ...options,
           signal: signals.length > 1 ? AbortSignal.any(signals) : signal,
-          onProgress: (done, total) => {
-            options.onProgress?.(done, total);
+          onProgress: (progress) => {
+            options.onProgress?.(progress);
             onJob?.();
           },
         });

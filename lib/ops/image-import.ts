@@ -210,7 +210,7 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
       await executor.map(ownJob("image-import", "importSlab", args), slabs(), {
         signal,
         total: count,
-        onProgress: (finished) => {
+        onProgress: ({ done: finished }) => {
           done = Math.min(total, finished * depth);
           if (done < total) report();
         },
