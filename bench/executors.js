@@ -103,7 +103,7 @@ async function pass(what, mag, dir, executor) {
     return { ms, jobs: (await mag.getBoundingBoxesOnDisk()).length };
   }
   let jobs = 0;
-  await mag.forEachChunk(JOB, { chunkSize: [CHUNK, CHUNK, CHUNK], executor, onProgress: (d) => (jobs = d) });
+  await mag.forEachChunk(JOB, { chunkSize: [CHUNK, CHUNK, CHUNK], executor, onProgress: (p) => (jobs = p.done) });
   return { ms: nowMs() - t0, jobs };
 }
 

@@ -59,7 +59,7 @@ test("1: fill, zipped job, downsampleMag, compress and copyDataset on 3 wkw work
   assert.deepEqual(got.ds, expected.ds);
   assert.deepEqual(got.copy, expected.copy);
   assert.deepEqual(got.progress.map(([d]) => d), Array.from({ length: 18 }, (_, i) => i + 1));
-  assert.ok(got.progress.every(([, total]) => total === 18));
+  assert.ok(got.progress.every(([, total, unit]) => total === 18 && unit === "chunks"));
   assert.ok(!ex.server.includes(redis.password) && ex.server === `redis://127.0.0.1:${redis.port}`);
   // several chunks per BullMQ job: the same files, progress in steps of 5, 5, 5 and 3 (any order)
   const batched = new BullMQExecutor({ connection: redis.url, queueName: "scenario", itemsPerJob: 5 });
@@ -173,7 +173,7 @@ test("functions are refused; abort removes queued jobs; argument errors", { skip
     chunkSize: [32, 32, 32],
     executor: ex,
     signal: ac.signal,
-    onProgress: (d) => d === 1 && ac.abort(),
+    onProgress: ({ done }) => done === 1 && ac.abort(),
   });
   await rejectsWkw(run, "ERR_WKW_ABORTED");
   const files = (await mag.getBoundingBoxesOnDisk()).length;

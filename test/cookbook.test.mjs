@@ -2,11 +2,14 @@
 // (in order, in one temporary folder) and prints the results its comments promise.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./support/fixtures.mjs";
+import { startRedis } from "./support/redis.mjs";
+import { startWorker } from "./support/workers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const examples = path.join(root, "docs/examples");
@@ -29,11 +32,20 @@ test("the cookbook shows every example file verbatim", () => {
   for (const f of files) assert.ok(md.includes("```js\n" + readFileSync(path.join(examples, f), "utf8") + "```"), `${f} is in docs/cookbook.md as it is`);
 });
 
-test("the cookbook examples run in order and print what their comments say", (t) => {
+test("the cookbook examples run in order and print what their comments say", async (t) => {
   const work = tempDir(t);
+  // example 4 runs its job on BullMQ too: a Redis of its own and two `wkw worker` processes
+  const redis = await startRedis();
+  const workers = [0, 1].map(() => startWorker(redis.url, "cookbook", { allow: [path.join(examples, "jobs")] }));
+  t.after(async () => {
+    await Promise.all(workers.map((w) => w.stop())); // workers first: they close their Redis connections
+    await redis.stop();
+  });
+  await Promise.all(workers.map((w) => w.ready));
   for (const f of files) {
     const source = readFileSync(path.join(examples, f), "utf8");
-    const stdout = execFileSync(process.execPath, [path.join(examples, f), work], { encoding: "utf8", cwd: root });
+    // async: this process keeps serving the pipes of its Redis and worker children meanwhile
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(examples, f), work, redis.url], { encoding: "utf8", cwd: root, timeout: 120_000 });
     const printed = stdout.split("\n").map((l) => l.trim());
     const promised = promisedLines(source);
     assert.ok(promised.length > 0, `${f} documents its output`);

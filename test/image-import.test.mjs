@@ -286,3 +286,20 @@ test("downsample: true builds the pyramid after the import (Layer.downsample)", 
   assert.ok(half.data[0] >= sorted[0] && half.data[0] <= sorted[3], "a median of the 2×2×1 voxels");
   ds.close();
 });
+
+test("an executor running jobs elsewhere: worker threads import the slabs through the job reference", async (t) => {
+  const { WorkerThreadExecutor } = await import("../dist/index.js");
+  const root = tempDir(t);
+  const expected = await makeStack(path.join(root, "in"), { kind: "tiff", Ctor: Uint8Array, channels: 3, n: 20 });
+  const executor = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => executor.close());
+  const events = [];
+  const ds = await Dataset.fromImages(path.join(root, "in"), path.join(root, "out"), {
+    voxelSize: [1, 1, 1], blockLen: 4, fileLen: 2, executor, onProgress: (p) => events.push(p.done),
+  });
+  const arr = await ds.getLayer("color").getMag(1).read([0, 0, 0], [W, H, 20]);
+  assert.ok(bytesOf(arr.data).equals(expected));
+  assert.deepEqual([events[0], events.at(-1)], [0, 20]);
+  assert.ok(events.length >= 3, "progress per slab");
+  ds.close();
+});

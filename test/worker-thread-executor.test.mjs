@@ -25,7 +25,7 @@ test("6: fill, zipped job, downsampleMag, compress and copyDataset on 2 threads 
   assert.deepEqual(got.ds, expected.ds);
   assert.deepEqual(got.copy, expected.copy);
   assert.deepEqual(got.progress.map(([d]) => d).sort((a, b) => a - b), Array.from({ length: 18 }, (_, i) => i + 1));
-  assert.ok(got.progress.every(([, total]) => total === 18));
+  assert.ok(got.progress.every(([, total, unit]) => total === 18 && unit === "chunks"));
 });
 
 test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code", async (t) => {
@@ -85,9 +85,9 @@ test("an AbortSignal stops starting chunks: ERR_WKW_ABORTED, fewer chunks writte
     chunkSize: [32, 32, 32],
     executor: ex,
     signal: ac.signal,
-    onProgress: (d) => {
-      done = d;
-      if (d === 2) ac.abort();
+    onProgress: (p) => {
+      done = p.done;
+      if (p.done === 2) ac.abort();
     },
   });
   await rejectsWkw(run, "ERR_WKW_ABORTED");

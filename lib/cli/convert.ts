@@ -41,6 +41,7 @@ export const convertCommand: Command = {
     const fileLen = intOption("file-len", values["file-len"], 1, 128);
     const existing = existsSync(path.join(datasetPath, "datasource-properties.json"));
     if (!existing && voxelSize === undefined) throw new UsageError("--voxel-size X,Y,Z is required for a new dataset");
+    const run = executorFrom(values);
     const bar = progress("convert");
     const options = {
       ...(typeof values.layer === "string" ? { layerName: values.layer } : {}),
@@ -49,7 +50,7 @@ export const convertCommand: Command = {
       ...(blockLen !== undefined ? { blockLen } : {}),
       ...(fileLen !== undefined ? { fileLen } : {}),
       compress: values["no-compress"] !== true,
-      executor: cancellable(executorFrom(values), signal),
+      executor: cancellable(run.executor, signal),
       signal,
       onProgress: bar.update,
     };
@@ -66,6 +67,7 @@ export const convertCommand: Command = {
       }
     } finally {
       bar.stop();
+      if (values.downsample !== true) await run.close();
     }
     if (values.downsample === true) {
       // the pyramid after the import, with a bar of its own (files, not slices)
@@ -74,6 +76,7 @@ export const convertCommand: Command = {
         await layer.downsample({ executor: options.executor, signal, onProgress: pyramid.update });
       } finally {
         pyramid.stop();
+        await run.close();
       }
     }
     const size = [...layer.boundingBox.size];

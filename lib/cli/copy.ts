@@ -50,13 +50,14 @@ export const copyCommand: Command = {
     const source = resolveTarget(args[0]!);
     if (source.kind !== "dataset") throw new UsageError(`copy takes a dataset (a folder with datasource-properties.json); ${args[0]} is a ${source.kind}`);
     const dataset = await Dataset.open(source.path, { readOnly: true });
+    const run = executorFrom(values);
     const bar = progress("copy");
     const total = chunkCount(dataset, blockLen, fileLen);
     let done = 0;
     const final = path.resolve(args[1]!);
     try {
       bar.update({ done, total, unit: "chunks" });
-      const executor = cancellable(executorFrom(values), signal, () => bar.update({ done: ++done, total, unit: "chunks" }));
+      const executor = cancellable(run.executor, signal, () => bar.update({ done: ++done, total, unit: "chunks" }));
       await withAtomicTarget(final, async (temp) => {
         const copy = await dataset.copyDataset(temp, {
           executor,
@@ -70,6 +71,7 @@ export const copyCommand: Command = {
     } finally {
       bar.stop();
       dataset.close();
+      await run.close();
     }
     out.result({ source: source.path, target: final, layers: [...dataset.layers.keys()], chunks: total }, () => [
       `${dataset.layers.size} layer(s) copied to ${final}`,

@@ -24,7 +24,11 @@ async function runResample(ctx: CommandContext, verb: string, build: Build, extr
   const { args, values, out, signal, progress } = ctx;
   const target = resolveTarget(args[0]!);
   if (target.kind === "mag") throw new UsageError(`${verb} takes a dataset or a layer; ${args[0]} is a mag folder`);
-  const { dataset: ds, layers } = await openLayers(target, false);
+  const run = executorFrom(values);
+  const { dataset: ds, layers } = await openLayers(target, false).catch(async (err) => {
+    await run.close();
+    throw err;
+  });
   const results: { layer: string; mags: string[]; seconds: number }[] = [];
   try {
     for (const name of layers.map((l) => l.name)) {
@@ -39,7 +43,7 @@ async function runResample(ctx: CommandContext, verb: string, build: Build, extr
           ...(typeof values.sampling === "string" ? { samplingMode: values.sampling } : {}),
           compress: values["no-compress"] !== true,
           allowOverwrite: values.overwrite === true,
-          executor: cancellable(executorFrom(values), signal),
+          executor: cancellable(run.executor, signal),
           signal,
           onProgress: bar.update,
           ...extra,
@@ -51,6 +55,7 @@ async function runResample(ctx: CommandContext, verb: string, build: Build, extr
     }
   } finally {
     ds.close();
+    await run.close();
   }
   out.result({ dataset: ds.path, layers: results }, () =>
     results.map((r) => `${r.layer}: built mags ${r.mags.join(", ") || "none (all present)"} in ${r.seconds.toFixed(1)} s`),

@@ -29,6 +29,7 @@ const COMMANDS: Command[] = [
   verifyCommand,
   infoCommand,
   serveCommand,
+  workerCommand,
 ];
 
 function version(): string {
@@ -80,7 +81,6 @@ function findCommand(name: string): Command | undefined {
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === "worker") return workerCommand(rest, signal); // issue 8: BullMQ worker (own argument handling)
   const json = argv.includes("--json");
   const out = new Output(json);
   if (first === undefined) {

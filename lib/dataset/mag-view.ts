@@ -4,6 +4,7 @@
  * bottom-right aligned (ceil) to the mag. Writes may go anywhere (offsets ≥ 0) and grow the
  * layer bounding box (stored in mag1).
  */
+import type { Progress } from "../util/progress.js";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
@@ -33,8 +34,8 @@ export interface CompressMagOptions {
   executor?: Executor;
   /** Stops the compression; an in-place one then leaves the mag as it was. */
   signal?: AbortSignal;
-  /** Called after each compressed cube file: (files done, files in total). */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each compressed cube file: `{ done, total, unit: "files" }`. */
+  onProgress?: (progress: Progress<"files">) => void;
 }
 
 const ZERO: Vec3 = Object.freeze([0, 0, 0] as const);
@@ -269,7 +270,7 @@ export class MagView<T extends VoxelType = VoxelType> extends View<T> {
     const run = {
       ...(executor ? { executor } : {}),
       ...(signal ? { signal } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress as (done: number, total?: number) => void } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress as (progress: Progress<"files">) => void } : {}),
     };
     if (opts.targetPath !== undefined) {
       const root = path.resolve(checkString("options.targetPath", opts.targetPath));

@@ -7,6 +7,7 @@
  * bounding box at creation (for the compressed-write warning). It holds no file handle of
  * its own unless it was made by View.fromJSON (then one is opened at the first I/O).
  */
+import type { Progress } from "../util/progress.js";
 import { inspect } from "node:util";
 import { WkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
@@ -41,8 +42,8 @@ export interface ChunkRunOptions {
   executor?: Executor;
   /** Stops starting chunks; the call rejects with ERR_WKW_ABORTED once running ones settle. */
   signal?: AbortSignal;
-  /** Called after each finished chunk: (chunks done, chunks in total). */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each finished chunk: `{ done, total, unit: "chunks" }`. */
+  onProgress?: (progress: Progress<"chunks">) => void;
 }
 
 export interface ForEachChunkOptions extends ChunkRunOptions {
@@ -66,11 +67,11 @@ function checkWork(value: unknown, what: string): ((...a: never[]) => unknown) |
 function mapOptions(o: Record<string, unknown>, total: number): MapOptions {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw argumentError("options.signal", "an AbortSignal", o.signal);
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw argumentError("options.onProgress", "a function", o.onProgress);
-  const onProgress = o.onProgress as ((done: number, total: number) => void) | undefined;
+  const onProgress = o.onProgress as ((progress: Progress<"chunks">) => void) | undefined;
   return {
     total,
     ...(o.signal ? { signal: o.signal as AbortSignal } : {}),
-    ...(onProgress ? { onProgress: (done: number) => onProgress(done, total) } : {}),
+    ...(onProgress ? { onProgress: ({ done }: Progress) => onProgress({ done, total, unit: "chunks" }) } : {}),
   };
 }
 

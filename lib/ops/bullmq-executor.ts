@@ -254,7 +254,7 @@ export class BullMQExecutor implements Executor {
           finished++;
         }
         try {
-          opts.onProgress?.(finished, opts.total);
+          opts.onProgress?.({ done: finished, total: opts.total ?? (Array.isArray(items) ? items.length : next), unit: "jobs" });
         } catch (err) {
           fail(err);
         }

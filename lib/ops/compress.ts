@@ -3,6 +3,7 @@
  * file's extent, so every executor runs it: compressFile(source, target, index).
  * MagView.compress is the thin wrapper that picks the target folder and swaps it in.
  */
+import type { Progress } from "../util/progress.js";
 import { WkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import type { Vec3 } from "../geometry/vec3.js";
@@ -31,7 +32,9 @@ export async function compressFile(source: View, target: View, _index?: number):
   await src.compressFilesInto(dst, [file]);
 }
 
-export interface CompressFilesOptions extends Pick<MapOptions, "signal" | "onProgress"> {
+export interface CompressFilesOptions extends Pick<MapOptions, "signal"> {
+  /** after each compressed file: `{ done, total, unit: "files" }` */
+  onProgress?: (progress: Progress<"files">) => void;
   /** Without one, the native pool compresses all files in one call (fastest on one machine). */
   executor?: Executor;
   operationId?: string;
@@ -82,7 +85,7 @@ export async function compressFiles(source: View, target: WkwDataset, options: C
     await (executor ?? getDefaultExecutor()).map(ownJob("compress", "compressFile"), pairs(), {
       total: files.length,
       ...(signal ? { signal } : {}),
-      ...(onProgress ? { onProgress } : {}),
+      ...(onProgress ? { onProgress: ({ done, total }: Progress) => onProgress({ done, total, unit: "files" }) } : {}),
       ...(options.operationId ? { operationId: options.operationId } : {}),
     });
   } finally {

@@ -3,6 +3,7 @@
  * target cube file so jobs never share a file: copyChunk(source, target, index, args).
  * Dataset.copyDataset is the thin wrapper that creates the target layers and mags.
  */
+import type { Progress } from "../util/progress.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import type { Vec3 } from "../geometry/vec3.js";
 import { fileEdge, type View } from "../dataset/view.js";
@@ -25,7 +26,9 @@ export async function copyChunk(source: View, target: View, _index?: number): Pr
   }
 }
 
-export interface CopyViewOptions extends Pick<MapOptions, "signal" | "onProgress" | "operationId"> {
+export interface CopyViewOptions extends Pick<MapOptions, "signal" | "operationId"> {
+  /** after each target file: `{ done, total, unit: "files" }` */
+  onProgress?: (progress: Progress<"files">) => void;
   executor?: Executor;
 }
 
@@ -56,6 +59,7 @@ export async function copyView(source: View, target: View, options: CopyViewOpti
       yield [s, t];
     }
   }
-  const { executor, ...run } = options;
+  const { executor, onProgress, ...rest } = options;
+  const run = { ...rest, ...(onProgress ? { onProgress: ({ done, total }: Progress) => onProgress({ done, total, unit: "files" }) } : {}) };
   await (executor ?? getDefaultExecutor()).map(ownJob("copy", "copyChunk"), pairs(), { ...run, total: boxes.length });
 }

@@ -8,6 +8,7 @@
  * the handle cache, filters it, encodes the block, and writes one temporary file that is
  * renamed into place. Memory per job: a few blocks, whatever the size of the layer.
  */
+import type { Progress } from "../util/progress.js";
 import { binding } from "../binding.js";
 import type { VoxelType } from "../dtypes.js";
 import { toWkwError } from "../errors.js";
@@ -137,7 +138,7 @@ export async function resampleMag(source: View & { getView: View["getView"] }, f
   await executor.map(resampleJobReference(upsample, args), views(), {
     total: files.length,
     ...(signal ? { signal } : {}),
-    ...(onProgress ? { onProgress: (done: number) => onProgress({ done: base + done, total, unit: "files" }) } : {}),
+    ...(onProgress ? { onProgress: ({ done }: Progress) => onProgress({ done: base + done, total, unit: "files" }) } : {}),
   });
   if (signal?.aborted) throw abortError();
 }

@@ -13,6 +13,7 @@
  *   caller saw the rejection);
  * - items are pulled lazily, so a huge chunk grid is never materialised.
  */
+import type { Progress } from "../util/progress.js";
 import { availableParallelism } from "node:os";
 import { binding } from "../binding.js";
 import { abortError } from "../util/abort.js";
@@ -25,8 +26,8 @@ export type Job<T, R> = (item: T, index: number) => R | Promise<R>;
 export interface MapOptions {
   /** Stops starting jobs (and removes queued ones); the call rejects with ERR_WKW_ABORTED. */
   signal?: AbortSignal;
-  /** Called after each finished job with the number finished so far (and `total` if given). */
-  onProgress?: (done: number, total?: number) => void;
+  /** Called after each finished job: `{ done, total, unit: "jobs" }` (see Progress). */
+  onProgress?: (progress: Progress) => void;
   /** The number of items, if known (for onProgress). */
   total?: number;
   /** Names the operation (distributed executors derive job ids from it and the index). */
@@ -172,7 +173,7 @@ export function runBounded<T, R>(job: Job<T, R>, items: Iterable<T>, concurrency
               finished++;
               if (onProgress) {
                 try {
-                  onProgress(finished, total);
+                  onProgress({ done: finished, total: total ?? (Array.isArray(items) ? items.length : next), unit: "jobs" });
                 } catch (err) {
                   fail(err);
                 }

@@ -24,6 +24,7 @@ import type { WkwHeader } from "../wkw/header.js";
 import { readerFor, type ImageSlice } from "../import/sources.js";
 import type { ImageFormat } from "../import/reader.js";
 import { InProcessExecutor, type Executor } from "./executor.js";
+import { ownJob } from "./job-ref.js";
 
 export type { ImageSlice } from "../import/sources.js";
 export type { ImageFormat } from "../import/reader.js";
@@ -189,19 +190,32 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
       for (let z = 0; z < slices.length; z += depth) yield view.getView({ offset: [0, 0, z], size: [format.width, format.height, Math.min(depth, slices.length - z)] });
     };
     const executor = options.executor ?? new InProcessExecutor({ concurrency: 1 });
-    await executor.map(
-      (slab: View, index: number) => {
-        if (signal?.aborted) throw abortError();
-        return importSlab(slab, index, args, {
-          signal,
-          onSlice: () => {
-            done++;
-            if (done < total) report(); // the last event comes once everything is written
-          },
-        });
-      },
-      slabs(),
-    );
+    if (executor instanceof InProcessExecutor) {
+      // In this process: progress per slice, and the signal reaches the running slab.
+      await executor.map(
+        (slab: View, index: number) =>
+          importSlab(slab, index, args, {
+            signal,
+            onSlice: () => {
+              done++;
+              if (done < total) report(); // the last event comes once everything is written
+            },
+          }),
+        slabs(),
+        { signal },
+      );
+    } else {
+      // Elsewhere (threads, BullMQ workers): a job reference; progress per finished slab.
+      const count = Math.ceil(slices.length / depth);
+      await executor.map(ownJob("image-import", "importSlab", args), slabs(), {
+        signal,
+        total: count,
+        onProgress: ({ done: finished }) => {
+          done = Math.min(total, finished * depth);
+          if (done < total) report();
+        },
+      });
+    }
     if (staged) {
       const source = await WkwDataset.open(stagingDir);
       const dest = await WkwDataset.open(magDir);

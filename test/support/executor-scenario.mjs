@@ -38,7 +38,7 @@ export async function runScenario(root, executor, extra = {}) {
   await color.forEachChunk(ref(extra.fillJob ?? "fill", { salt: 7, ms: extra.ms ?? 0 }), {
     chunkSize: [32, 32, 32],
     executor,
-    onProgress: (done, total) => progress.push([done, total]),
+    onProgress: ({ done, total, unit }) => progress.push([done, total, unit]),
     ...(extra.signal ? { signal: extra.signal } : {}),
   });
   await color.forZippedChunks(ref("invert"), inv, { sourceChunkSize: [32, 32, 32], targetChunkSize: [32, 32, 32], executor });
