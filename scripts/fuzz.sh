@@ -15,7 +15,7 @@
 # fuzz/out/stats.tsv (with the running total) and exits 1 if anything was found.
 #
 # Environment: CLANG / CLANGXX (default clang-14 / clang++-14), WKW_FUZZ_JOBS (default: the
-# number of cores), WKW_SHARED (default ../shared, for the fixtures), WKW_FUZZ_MAX_LEN
+# number of cores), WKW_SHARED (default test/, whose fixtures/ seed the corpus), WKW_FUZZ_MAX_LEN
 # (default 65536 bytes).
 # Reproduce a finding:  build-fuzz/fuzz_cube_file <file>   (or fuzz_header <file>)
 set -euo pipefail
@@ -31,7 +31,7 @@ CLANG="${CLANG:-clang-14}"
 CLANGXX="${CLANGXX:-clang++-14}"
 JOBS="${WKW_FUZZ_JOBS:-$(nproc)}"
 MAX_LEN="${WKW_FUZZ_MAX_LEN:-65536}"
-SHARED="${WKW_SHARED:-$ROOT/../shared}"
+SHARED="${WKW_SHARED:-$ROOT/test}"
 BUILD="$ROOT/build-fuzz"
 CORPUS="$ROOT/fuzz/corpus"
 RUN="$ROOT/fuzz/out/run-$(date +%Y%m%d-%H%M%S)"

@@ -20,6 +20,7 @@
 #include "job.h"
 #include "mag_ops.h"
 #include "checked.h"  // (after the others: keeps the include block merge-friendly)
+#include "voxel_code.h"
 
 namespace wkw {
 void InitLiveness(Napi::Env env, Napi::Object exports);  // addon_liveness.cc
@@ -123,22 +124,6 @@ void vec3Arg(const Napi::Value& v, const char* name, int64_t out[3], int64_t min
   }
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < 3; i++) out[i] = intArg(a.Get(i), name, min, max);
-}
-
-uint8_t voxelCodeOf(napi_typedarray_type t) {
-  switch (t) {
-    case napi_uint8_array: return 1;
-    case napi_uint16_array: return 2;
-    case napi_uint32_array: return 3;
-    case napi_biguint64_array: return 4;
-    case napi_float32_array: return 5;
-    case napi_float64_array: return 6;
-    case napi_int8_array: return 7;
-    case napi_int16_array: return 8;
-    case napi_int32_array: return 9;
-    case napi_bigint64_array: return 10;
-    default: return 0;
-  }
 }
 
 struct TypedArrayInfo {

@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "header.h"
 #include "job.h"
+#include "voxel_code.h"
 
 namespace wkw {
 namespace {
@@ -49,22 +50,6 @@ void intsArg(const Napi::Value& v, const std::string& name, int64_t* out, uint32
   }
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < n; i++) out[i] = intArg(a.Get(i), name, min, max);
-}
-
-uint8_t voxelCodeOf(napi_typedarray_type t) {
-  switch (t) {
-    case napi_uint8_array: return 1;
-    case napi_uint16_array: return 2;
-    case napi_uint32_array: return 3;
-    case napi_biguint64_array: return 4;
-    case napi_float32_array: return 5;
-    case napi_float64_array: return 6;
-    case napi_int8_array: return 7;
-    case napi_int16_array: return 8;
-    case napi_int32_array: return 9;
-    case napi_bigint64_array: return 10;
-    default: return 0;
-  }
 }
 
 struct Typed {
