@@ -92,6 +92,9 @@ class WriteTask : public Task {
 
   void writeRawInPlace(const std::string& path, const Box& fbox, const CubeFile& old) {
     const Header& fh = old.header();
+    // A creator killed between link() and unlinking its temporary leaves that temporary
+    // beside a complete file; only writers of this file look there, so this one clears it.
+    removeStaleTemps(path);
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO swapped in must not block
     if (fd < 0) throwIo("Cannot open for writing", path, errno);
     try {
