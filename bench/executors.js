@@ -2,9 +2,11 @@
 // Executor rows of `npm run bench`: compress of an edge³ EM layer (one job per cube file)
 // and a user chunk job (64³ chunks), on the in-process, worker-thread (2 threads) and
 // BullMQ (2 local `wkw worker` processes, see WORKER_CONCURRENCY, on a redis-server started
-// here) executors. Every row is compared with the in-process executor; the non-in-process
-// rows also measure the in-process executor in their own process right before, and log
-// the per-job overhead against it. Without redis-server the BullMQ rows are skipped.
+// here) executors, with their default batching (itemsPerJob "auto"); the "1 chunk per job"
+// rows show the fixed cost of a job. Every row is compared with the in-process executor;
+// the non-in-process rows also measure the in-process executor in their own process right
+// before, and log the per-job overhead against it. Without redis-server the BullMQ rows
+// are skipped.
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const net = require("node:net");
@@ -17,9 +19,10 @@ const { nowMs, measureBatches } = require("./measure.js");
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
 const CHUNK = 64;
-// Jobs per worker process: whole-file jobs use the native pool's threads already (1);
-// small chunk jobs spend most of their time waiting for Redis (8).
-const WORKER_CONCURRENCY = { compress: 1, job: 8 };
+// Jobs per worker process: the default (1) for the default rows (batches run 2 items at a
+// time inside the worker); unbatched small chunk jobs spend most of their time waiting
+// for Redis, so their row runs 8 at a time.
+const WORKER_CONCURRENCY = { compress: 1, job: 1, job1: 8 };
 const log = (line) => process.stderr.write(line + "\n");
 
 const redisAvailable = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -81,13 +84,14 @@ async function startCluster(queue, concurrency) {
 
 async function makeExecutor(kind, what) {
   if (kind === "inproc") return { executor: new InProcessExecutor(), stop: async () => {} };
-  if (kind === "threads") {
-    const executor = new WorkerThreadExecutor({ threads: 2 });
+  const itemsPerJob = kind.endsWith("1") ? 1 : "auto";
+  if (kind.startsWith("threads")) {
+    const executor = new WorkerThreadExecutor({ threads: 2, itemsPerJob });
     return { executor, stop: () => executor.close() };
   }
   const queue = `bench${process.pid}`;
-  const cluster = await startCluster(queue, WORKER_CONCURRENCY[what]);
-  const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue, itemsPerJob: kind === "bullmq16" ? 16 : 1 });
+  const cluster = await startCluster(queue, WORKER_CONCURRENCY[itemsPerJob === 1 && what === "job" ? "job1" : what]);
+  const executor = new BullMQExecutor({ connection: cluster.url, queueName: queue, itemsPerJob });
   return { executor, stop: async () => { await executor.close(); await cluster.stop(); } };
 }
 
@@ -148,7 +152,9 @@ function configurations(params) {
   if (redisAvailable()) kinds.push(["bullmq", "BullMQ, 2 local wkw workers"]);
   const list = [];
   for (const [what, label] of [["compress", `${n}³ EM uint8 layer raw → LZ4HC, one job per file`], ["job", `${n}³ EM uint8, user job per ${CHUNK}³ chunk`]]) {
-    const rows = what === "job" && redisAvailable() ? [...kinds, ["bullmq16", "BullMQ, 2 local wkw workers, 16 chunks per job"]] : kinds;
+    const one = [["threads1", "worker threads (2), 1 chunk per job"]];
+    if (redisAvailable()) one.push(["bullmq1", `BullMQ, 2 local wkw workers (--concurrency ${WORKER_CONCURRENCY.job1}), 1 chunk per job`]);
+    const rows = what === "job" ? [...kinds, ...one] : kinds;
     for (const [kind, name] of rows) {
       list.push({ id: `executor.${what}.${kind}`, section: "executors", label: `${label}, ${name}`, run: row(what, kind), baseline: `executor.${what}.inproc` });
     }

@@ -2,7 +2,7 @@
 // port, a temporary folder, with a password) and real `wkw worker` processes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -214,4 +214,68 @@ test("close() leaves nothing that keeps the process alive", { skip }, async () =
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 15_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), "closed");
+});
+
+test("Redis killed mid-run: the call rejects with ERR_WKW_IO within reconnectTimeoutMs + 2 s, close() returns, nothing keeps the process alive, no temporary files", { skip }, async (t) => {
+  // A Redis of its own (this one is killed), 2 workers, and the driver in a child process
+  // (to prove that nothing keeps it alive after close()).
+  const doomed = await startRedis();
+  t.after(() => doomed.stop());
+  const ws = Array.from({ length: 2 }, () => startWorker(doomed.url, "doomed", { allow: [JOBS_DIR] }));
+  t.after(() => Promise.all(ws.map((w) => w.stop())));
+  await Promise.all(ws.map((w) => w.ready));
+  const dir = path.join(root, "doomed");
+  (await makeDataset(dir)).close();
+  const script = `
+    const { BullMQExecutor, Dataset } = require(${JSON.stringify(path.resolve("dist/index.js"))});
+    (async () => {
+      const ds = await Dataset.open(${JSON.stringify(dir)});
+      const ex = new BullMQExecutor({ connection: ${JSON.stringify(doomed.url)}, queueName: "doomed", reconnectTimeoutMs: 1500, itemsPerJob: 1 });
+      const run = ds.getLayer("color").getMag(1).forEachChunk(${JSON.stringify(ref("slowFill", { salt: 5, ms: 300 }))}, {
+        chunkSize: [32, 32, 32], executor: ex, onProgress: ({ done }) => done === 2 && console.log("running"),
+      });
+      const err = await run.then(() => undefined, (e) => e);
+      console.log(JSON.stringify({ at: Date.now(), code: err?.code, message: err?.message, wkw: err?.name }));
+      const t0 = Date.now();
+      await ex.close();
+      ds.close();
+      console.log(JSON.stringify({ closeMs: Date.now() - t0 }));
+    })();`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes("running") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(out.includes("running"), `the run did not start: ${out} ${err}`);
+  const killedAt = Date.now();
+  doomed.kill();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const code = await exited;
+  clearTimeout(timer);
+  assert.equal(code, 0, `the driver did not exit by itself (code ${code}): ${out} ${err}`);
+  const [failure, closing] = out.trim().split("\n").slice(-2).map((l) => JSON.parse(l));
+  assert.equal(failure.code, "ERR_WKW_IO");
+  assert.equal(failure.wkw, "WkwError");
+  assert.match(failure.message, new RegExp(`^lost the connection to Redis at redis://127\\.0\\.0\\.1:${doomed.port} \\(queue doomed\\): no answer for 1500 ms`));
+  assert.ok(!out.includes(doomed.password) && !err.includes(doomed.password), "the password was printed");
+  assert.ok(failure.at - killedAt < 1500 + 2000, `rejected ${failure.at - killedAt} ms after the kill`);
+  assert.ok(closing.closeMs < 3000, `close() took ${closing.closeMs} ms`);
+  // The workers finish their running job and stop on SIGTERM although Redis is gone; what
+  // they wrote is whole: no temporary files, every written chunk complete.
+  const stopped = await Promise.race([Promise.all(ws.map((w) => w.stop())), new Promise((r) => setTimeout(() => r("hang"), 15_000))]);
+  assert.notEqual(stopped, "hang", `a worker did not stop after SIGTERM without Redis: ${ws.map((w) => w.output).join("\n")}`);
+  assert.deepEqual(walk(dir).filter((f) => /tmp|\.compress-|\.lock/.test(f)), []);
+  const ds = await (await import("../dist/index.js")).Dataset.open(dir);
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const boxes = await mag.getBoundingBoxesOnDisk();
+  assert.ok(boxes.length >= 2 && boxes.length < 18, `files: ${boxes.length}`);
+  for (const box of boxes) {
+    const a = await mag.read(box.topLeft, [32, 32, 32]);
+    const [x, y, z] = box.topLeft;
+    assert.equal(a.data[a.data.length - 1], ((x + 31) * 7 + (y + 31) * 13 + (z + 31) * 29 + 5) % 251, `chunk at ${box.topLeft} is incomplete`);
+  }
 });

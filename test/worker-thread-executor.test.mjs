@@ -24,8 +24,35 @@ test("6: fill, zipped job, downsampleMag, compress and copyDataset on 2 threads 
   assert.equal(Object.keys(expected.ds).filter((k) => k.endsWith(".wkw")).length, 3 + 18 + 18 + 8); // headers, 18 files per layer, 8 in mag 2-2-1
   assert.deepEqual(got.ds, expected.ds);
   assert.deepEqual(got.copy, expected.copy);
-  assert.deepEqual(got.progress.map(([d]) => d).sort((a, b) => a - b), Array.from({ length: 18 }, (_, i) => i + 1));
+  // default batching ("auto"): the first jobs carry 1 chunk, later ones at most 18 / (2 threads × 4) = 2
+  const done = got.progress.map(([d]) => d);
+  assert.equal(done.at(-1), 18);
+  assert.ok(done.every((d, i) => d - (i ? done[i - 1] : 0) >= 1 && d - (i ? done[i - 1] : 0) <= 2), String(done));
   assert.ok(got.progress.every(([, total, unit]) => total === 18 && unit === "chunks"));
+});
+
+test("itemsPerJob: 1 chunk per job gives progress 1..18; 5 per job steps of 5, 5, 5, 3; results in item order; bad options", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  for (const [itemsPerJob, steps] of [[1, Array(18).fill(1)], [5, [3, 5, 5, 5]]]) {
+    const ex = new WorkerThreadExecutor({ threads: 2, itemsPerJob, itemConcurrency: 3 });
+    t.after(() => ex.close());
+    const done = [];
+    await mag.forEachChunk(ref("fill", { salt: itemsPerJob }), { chunkSize: [32, 32, 32], executor: ex, onProgress: (p) => done.push(p.done) });
+    assert.deepEqual(done.map((d, i) => d - (i ? done[i - 1] : 0)).sort((a, b) => a - b), steps);
+    assert.equal((await mag.read([95, 95, 63], [1, 1, 1])).data[0], (95 * 7 + 95 * 13 + 63 * 29 + itemsPerJob) % 251);
+  }
+  // 100 items through "auto" batches come back in item order
+  const ex = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => ex.close());
+  const views = [...Array(100).keys()].map((i) => mag.getView({ offset: [i % 12 * 8, Math.floor(i / 12) * 8, 0], size: [8, 8, 8] }));
+  const out = await ex.map(ref("fill", { salt: 3 }), views);
+  assert.deepEqual(out, views.map((_, index) => ({ index, voxels: 512 })));
+  assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
+  assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: "many" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
+  assert.throws(() => new WorkerThreadExecutor({ itemConcurrency: 1.5 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemConcurrency");
 });
 
 test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code", async (t) => {
@@ -77,7 +104,7 @@ test("an AbortSignal stops starting chunks: ERR_WKW_ABORTED, fewer chunks writte
   const ds = await makeDataset(path.join(root, "ds"));
   t.after(() => ds.close());
   const mag = ds.getLayer("color").getMag(1);
-  const ex = new WorkerThreadExecutor({ threads: 1 });
+  const ex = new WorkerThreadExecutor({ threads: 1, itemsPerJob: 1 });
   t.after(() => ex.close());
   const ac = new AbortController();
   let done = 0;

@@ -2,17 +2,22 @@
  * BullMQExecutor: runs job references on `wkw worker` processes (or createWorker) on any
  * machine that reaches the Redis server and sees the same file system.
  *
- * - Job ids are `<operationId>-<index>`: enqueuing the same operation again while its jobs
- *   are queued or running adds nothing.
- * - Jobs are added lazily, at most `maxInFlight` unfinished at a time, in batches.
+ * - Job ids are `<operationId>-<index>` (`…-<index>x<count>` for several items): enqueuing
+ *   the same jobs of an operation again while they are queued or running adds nothing.
+ * - Jobs are added lazily with addBulk, a few per worker slot unfinished at a time (at most
+ *   `maxInFlight`); short items travel several per job (`itemsPerJob`, "auto" by default:
+ *   see batching.ts), since a job costs a few Redis round trips whatever its size.
  * - Results, progress and failures come from the queue's event stream, read from the
  *   position it had when the executor connected (no event is missed, no polling).
  * - The first failure (after the job's retries) or an abort removes the operation's queued
  *   jobs, waits for its running ones and rejects; no new job starts after it.
+ * - A lost Redis (killed, unreachable) rejects running calls with ERR_WKW_IO once it has
+ *   not answered for `reconnectTimeoutMs` (a ping per second while calls run): jobs are
+ *   then neither observable nor removable, and waiting for Redis could take forever.
  */
 import { randomBytes } from "node:crypto";
 import type { Queue, QueueEvents, JobsOptions } from "bullmq";
-import type { RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { WkwError } from "../errors.js";
 import { abortError } from "../util/abort.js";
 import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
@@ -20,7 +25,8 @@ import { checkIterable, checkMapOptions, type Executor, type Job, type MapOption
 import { errorFromText } from "./job-error.js";
 import { checkJobRef, functionNotAccepted, type JobRef } from "./job-ref.js";
 import { describeRedis, redactPassword, redisOptions, type RedisConnectionLike } from "./redis-connection.js";
-import { encodeJob, type EncodedJob } from "./run-job.js";
+import { batches, checkItemsPerJob, JOBS_PER_SLOT, knownTotal, SizerMemory, type ItemsPerJob } from "./batching.js";
+import { encodeBatch, jobItemCount, jobResults, type EncodedJob, type JobOutput } from "./run-job.js";
 
 export interface BullMQExecutorOptions {
   /** `redis://[user:password@]host:port[/db]` or ioredis options */
@@ -33,12 +39,21 @@ export interface BullMQExecutorOptions {
   /** Unfinished jobs at a time (default 1000). */
   maxInFlight?: number;
   /**
-   * Items (chunks) per BullMQ job, run one after the other by one worker (default 1). For
-   * chunks that take about a millisecond, 8-32 spread the Redis round trips of a job over
-   * that many chunks; progress then advances in steps of that size.
+   * Items (chunks, files) per BullMQ job (default "auto": jobs of about 25 ms, learnt from
+   * the first ones, and at least 4 jobs per job slot of the connected workers; see
+   * batching.ts). A worker runs a job's items `--item-concurrency` at a time; progress
+   * advances per job. 1 makes every item its own job.
    */
-  itemsPerJob?: number;
+  itemsPerJob?: ItemsPerJob;
+  /**
+   * A Redis server that stops answering for this long fails the running calls with
+   * ERR_WKW_IO (default 5000 ms); ioredis reconnects meanwhile.
+   */
+  reconnectTimeoutMs?: number;
 }
+
+/** Job slots assumed when the connected workers cannot be listed (or none is connected yet). */
+const DEFAULT_SLOTS = 8;
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
@@ -52,6 +67,15 @@ interface Operation {
   completed(jobId: string, value: unknown): void;
   failed(jobId: string, reason: string): void;
   duplicated(jobId: string): void;
+  /** Redis is gone: reject now (the jobs can no longer be watched or removed). */
+  lost(err: WkwError): void;
+}
+
+interface Connection {
+  queue: Queue;
+  events: QueueEvents;
+  /** stops the connection watch (see #watch) */
+  unwatch?: () => void;
 }
 
 export class BullMQExecutor implements Executor {
@@ -60,23 +84,28 @@ export class BullMQExecutor implements Executor {
   readonly #jobOptions: JobsOptions;
   readonly #connectTimeoutMs: number;
   readonly #maxInFlight: number;
-  readonly #itemsPerJob: number;
-  #ready: Promise<{ queue: Queue; events: QueueEvents }> | undefined;
+  readonly #itemsPerJob: ItemsPerJob;
+  readonly #reconnectTimeoutMs: number;
+  #ready: Promise<Connection> | undefined;
   #closed = false;
+  /** connections given up after a loss, still closing */
+  readonly #retiring = new Set<Promise<void>>();
   #lastError: Error | undefined;
   readonly #operations = new Map<string, Operation>(); // by operation id
+  readonly #learnt = new SizerMemory();
 
   constructor(options: BullMQExecutorOptions) {
     const o = checkOptionsObject("options", options);
-    const unknown = Object.keys(o).find((k) => !["connection", "queueName", "jobOptions", "connectTimeoutMs", "maxInFlight", "itemsPerJob"].includes(k));
-    if (unknown !== undefined) throw argumentError(`options.${unknown}`, "no such option (connection, queueName, jobOptions, connectTimeoutMs, maxInFlight, itemsPerJob)", unknown);
+    const unknown = Object.keys(o).find((k) => !["connection", "queueName", "jobOptions", "connectTimeoutMs", "maxInFlight", "itemsPerJob", "reconnectTimeoutMs"].includes(k));
+    if (unknown !== undefined) throw argumentError(`options.${unknown}`, "no such option (connection, queueName, jobOptions, connectTimeoutMs, maxInFlight, itemsPerJob, reconnectTimeoutMs)", unknown);
     this.#redis = redisOptions("options.connection", o.connection);
     this.queueName = checkQueueName("options.queueName", o.queueName);
     if (o.jobOptions !== undefined && (o.jobOptions === null || typeof o.jobOptions !== "object")) throw argumentError("options.jobOptions", "BullMQ job options", o.jobOptions);
     this.#jobOptions = { ...DEFAULT_JOB_OPTIONS, ...((o.jobOptions as JobsOptions | undefined) ?? {}) };
     this.#connectTimeoutMs = o.connectTimeoutMs === undefined ? 5000 : checkInteger("options.connectTimeoutMs", o.connectTimeoutMs, 1, 3_600_000);
     this.#maxInFlight = o.maxInFlight === undefined ? 1000 : checkInteger("options.maxInFlight", o.maxInFlight, 1, 1_000_000);
-    this.#itemsPerJob = o.itemsPerJob === undefined ? 1 : checkInteger("options.itemsPerJob", o.itemsPerJob, 1, 10_000);
+    this.#itemsPerJob = checkItemsPerJob("options.itemsPerJob", o.itemsPerJob);
+    this.#reconnectTimeoutMs = o.reconnectTimeoutMs === undefined ? 5000 : checkInteger("options.reconnectTimeoutMs", o.reconnectTimeoutMs, 100, 3_600_000);
   }
 
   /** The Redis server, for messages (without password). */
@@ -84,7 +113,7 @@ export class BullMQExecutor implements Executor {
     return describeRedis(this.#redis);
   }
 
-  #connect(): Promise<{ queue: Queue; events: QueueEvents }> {
+  #connect(): Promise<Connection> {
     if (this.#closed) return Promise.reject(new WkwError("ERR_WKW_CLOSED", "this BullMQExecutor was closed"));
     this.#ready ??= this.#open().catch((err) => {
       this.#ready = undefined;
@@ -93,7 +122,7 @@ export class BullMQExecutor implements Executor {
     return this.#ready;
   }
 
-  async #open(): Promise<{ queue: Queue; events: QueueEvents }> {
+  async #open(): Promise<Connection> {
     const onError = (err: Error) => {
       this.#lastError = err;
     };
@@ -131,7 +160,85 @@ export class BullMQExecutor implements Executor {
     ev.on("completed", ({ jobId, returnvalue }) => this.#route(jobId)?.completed(jobId, returnvalue));
     ev.on("failed", ({ jobId, failedReason }) => this.#route(jobId)?.failed(jobId, failedReason));
     ev.on("duplicated", ({ jobId }) => this.#route(jobId)?.duplicated(jobId));
-    return { queue, events: ev };
+    const conn: Connection = { queue, events: ev };
+    conn.unwatch = await this.#watch(conn);
+    return conn;
+  }
+
+  /**
+   * Watches the connection while calls run: a ping per second on the queue's connection
+   * (and the event reader's connection must be up). When neither has been fine for
+   * reconnectTimeoutMs, the calls fail and the connection is dropped (the next map()
+   * connects anew). A killed server shows as a closed socket and failing pings, an
+   * unreachable one as pings without an answer: both end here.
+   */
+  async #watch(conn: Connection): Promise<() => void> {
+    // (ioredis clients: BullMQ types them as its narrower IRedisClient)
+    const client = (await conn.queue.client) as unknown as Redis;
+    const eventsClient = (await conn.events.client) as unknown as Redis;
+    const limit = this.#reconnectTimeoutMs;
+    let lastOk = Date.now();
+    let pinging = false;
+    const timer = setInterval(() => {
+      if (this.#operations.size === 0) {
+        lastOk = Date.now(); // idle: nothing waits for Redis
+        return;
+      }
+      if (Date.now() - lastOk > limit) {
+        clearInterval(timer);
+        this.#lose(conn, [client, eventsClient], limit);
+        return;
+      }
+      if (pinging) return;
+      pinging = true;
+      client.ping().then(
+        () => {
+          if (eventsClient.status === "ready") lastOk = Date.now();
+        },
+        () => undefined,
+      ).finally(() => {
+        pinging = false;
+      });
+    }, Math.min(1000, Math.ceil(limit / 4)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #lose(conn: Connection, clients: { disconnect(): void }[], ms: number): void {
+    const why = this.#lastError ? `: ${redactPassword(this.#lastError.message, this.#redis)}` : "";
+    const err = new WkwError(
+      "ERR_WKW_IO",
+      `lost the connection to Redis at ${this.server} (queue ${this.queueName}): no answer for ${ms} ms${why}. Jobs already queued there may still run if it comes back`,
+      { parameter: "options.connection" },
+    );
+    // The next map() connects anew (#ready can only point at this connection: another is
+    // opened only once #ready is cleared); these connections stop reconnecting (a
+    // reconnect loop would keep the process alive).
+    this.#ready = undefined;
+    for (const op of [...this.#operations.values()]) op.lost(err);
+    for (const c of clients) c.disconnect();
+    const closing = closeWithin([conn.events, conn.queue], 2000);
+    this.#retiring.add(closing);
+    void closing.then(() => this.#retiring.delete(closing));
+  }
+
+  /** Job slots of the workers serving the queue now (each names its concurrency), or DEFAULT_SLOTS. */
+  async #slots(queue: Queue): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const workers = await Promise.race([
+        queue.getWorkers(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("timeout")), this.#reconnectTimeoutMs);
+        }),
+      ]);
+      const slots = workers.reduce((sum, w) => sum + workerSlots(String(w.rawname ?? "")), 0);
+      return slots > 0 ? slots : DEFAULT_SLOTS;
+    } catch {
+      return DEFAULT_SLOTS; // e.g. a server that refuses CLIENT LIST
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #route(jobId: string): Operation | undefined {
@@ -158,10 +265,17 @@ export class BullMQExecutor implements Executor {
     const { queue } = await this.#connect();
     const opId = opts.operationId ?? `wkw${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
     if (this.#operations.has(opId)) throw argumentError("options.operationId", "an id not in use by a running map() of this executor", opId);
+    const total = knownTotal(items, opts);
+    const auto = this.#itemsPerJob === "auto";
+    const slots = auto ? await this.#slots(queue) : 1;
+    const sizer = this.#learnt.sizer(this.#itemsPerJob, ref, total, slots);
+    // Unfinished jobs at a time: with "auto", a few per slot (jobs are sized to ~25 ms, and
+    // the first ones, one item each, teach the sizer); otherwise maxInFlight.
+    const window = () => Math.min(this.#maxInFlight, !auto ? Infinity : sizer.learning ? Math.max(2, slots * 2) : Math.max(16, slots * JOBS_PER_SLOT));
     return new Promise<R[]>((resolve, reject) => {
       const results: R[] = [];
       const pending = new Map<string, EncodedJob>(); // by job id: added and unfinished
-      const iterator = items[Symbol.iterator]();
+      const iterator = batches(items, sizer);
       let next = 0;
       let finished = 0;
       let done = false;
@@ -169,11 +283,13 @@ export class BullMQExecutor implements Executor {
       let failed = false;
       let firstError: unknown;
       let settled = false;
+      let abandoned = false; // Redis is lost: settle without waiting for the jobs
 
       const settle = () => {
-        if (settled || adding || pending.size > 0 || !(failed || done)) return;
+        if (settled || (!abandoned && (adding || pending.size > 0)) || !(failed || done)) return;
         settled = true;
         this.#operations.delete(opId);
+        this.#learnt.remember(ref, total, sizer);
         opts.signal?.removeEventListener("abort", onAbort);
         if (failed) reject(firstError);
         else resolve(results);
@@ -183,7 +299,7 @@ export class BullMQExecutor implements Executor {
           failed = true;
           firstError = err;
           try {
-            iterator.return?.();
+            iterator.return?.(undefined as never);
           } catch {
             // the first error is what the caller gets
           }
@@ -205,23 +321,19 @@ export class BullMQExecutor implements Executor {
         if (adding || settled) return;
         adding = true;
         try {
-          while (!failed && !done && pending.size < this.#maxInFlight) {
+          while (!failed && !done && pending.size < window()) {
             const batch: { name: string; data: EncodedJob; opts: JobsOptions }[] = [];
-            const room = Math.min(this.#maxInFlight - pending.size, 200);
+            const room = Math.min(window() - pending.size, 200);
             while (batch.length < room && !done) {
-              const items: EncodedJob[] = [];
-              while (items.length < this.#itemsPerJob) {
-                const step = iterator.next();
-                if (step.done) {
-                  done = true;
-                  break;
-                }
-                items.push(encodeJob(ref, step.value, next++));
+              const step = iterator.next();
+              if (step.done) {
+                done = true;
+                break;
               }
-              if (items.length === 0) break;
-              // The job id is the operation and the (first) chunk index.
-              const data: EncodedJob = this.#itemsPerJob === 1 ? items[0]! : { ref, views: [], index: items[0]!.index, batch: items.map(({ views, index }) => ({ views, index })) };
-              batch.push({ name: ref.name, data, opts: { ...this.#jobOptions, jobId: `${opId}-${data.index}` } });
+              next = step.value.index + step.value.items.length;
+              // The job id is the operation and the (first) item index.
+              const data = encodeBatch(ref, step.value.items, step.value.index);
+              batch.push({ name: ref.name, data, opts: { ...this.#jobOptions, jobId: jobIdOf(opId, data) } });
             }
             if (batch.length === 0) break;
             for (const b of batch) pending.set(b.opts.jobId!, b.data);
@@ -244,17 +356,14 @@ export class BullMQExecutor implements Executor {
         const data = pending.get(jobId);
         if (data === undefined) return;
         pending.delete(jobId);
-        if (data.batch) {
-          data.batch.forEach((item, k) => {
-            results[item.index] = (value as R[])[k]!;
-          });
-          finished += data.batch.length;
-        } else {
-          results[data.index] = value as R;
+        const output = value as JobOutput;
+        sizer.observe(jobItemCount(data), output.ms);
+        for (const r of jobResults(data, output)) {
+          results[r.index] = r.value as R;
           finished++;
         }
         try {
-          opts.onProgress?.({ done: finished, total: opts.total ?? (Array.isArray(items) ? items.length : next), unit: "jobs" });
+          opts.onProgress?.({ done: finished, total: total ?? next, unit: "jobs" });
         } catch (err) {
           fail(err);
         }
@@ -266,6 +375,11 @@ export class BullMQExecutor implements Executor {
         failed: (jobId, reason) => {
           if (!pending.delete(jobId)) return;
           fail(errorFromText(reason));
+          settle();
+        },
+        lost: (err) => {
+          fail(err);
+          abandoned = true;
           settle();
         },
         // Re-enqueued while a job of that id exists: finished ones are taken as they are.
@@ -290,9 +404,15 @@ export class BullMQExecutor implements Executor {
     this.#closed = true;
     const ready = this.#ready;
     this.#ready = undefined;
-    if (!ready) return;
-    const { queue, events } = await ready.catch(() => ({ queue: undefined, events: undefined }));
-    await closeWithin([events, queue], 5000);
+    const conn = ready ? await ready.catch(() => undefined) : undefined;
+    if (conn) {
+      conn.unwatch?.();
+      await closeWithin([conn.events, conn.queue], 5000);
+      // A server that went away meanwhile: end the reconnect loops close() could not end.
+      const clients = await Promise.all([conn.queue.client, conn.events.client]).catch(() => []);
+      for (const c of clients) if (c.status !== "end") c.disconnect();
+    }
+    await Promise.all([...this.#retiring]);
   }
 }
 
@@ -307,6 +427,20 @@ async function closeWithin(items: ({ close(): Promise<void> } | undefined)[], ms
     }),
   ]);
   clearTimeout(timer);
+}
+
+/**
+ * A job's id: the operation and its first item, plus the item count for several items
+ * (`op-12`, `op-12x40`), so re-enqueuing the same jobs of an operation adds nothing.
+ */
+function jobIdOf(opId: string, job: EncodedJob): string {
+  return job.batch ? `${opId}-${job.index}x${job.batch.length}` : `${opId}-${job.index}`;
+}
+
+/** Job slots of a worker from its Redis client name: `…:w:wkw-<host>-<pid>-c<concurrency>` (others: 1). */
+export function workerSlots(rawName: string): number {
+  const m = /:w:wkw-.*-c(\d+)$/.exec(rawName);
+  return m ? Math.max(1, Number(m[1])) : 1;
 }
 
 export function checkQueueName(parameter: string, value: unknown): string {

@@ -11,8 +11,10 @@
  * the executor's backoff. A worker that dies holding a job loses its lock after
  * `lockDuration`; the job is then retried by another worker (stalled-job check).
  */
+import { hostname } from "node:os";
 import path from "node:path";
 import type { Job, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import { WkwError } from "../errors.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { errorToText } from "./job-error.js";
@@ -27,6 +29,8 @@ export interface CreateWorkerOptions {
   allowModules?: readonly string[];
   /** jobs at once in this process (default 1) */
   concurrency?: number;
+  /** items (chunks) of a batched job in flight at once (default 2: one reads while one computes) */
+  itemConcurrency?: number;
   /** ms a job's lock lasts without renewal; a dead worker's job is retried after it (default 10 000) */
   lockDuration?: number;
   /** ms between checks for stalled jobs (default lockDuration / 2) */
@@ -50,11 +54,45 @@ export interface WkwWorker {
   close(): Promise<void>;
   /** Connection problems, as text without the password. */
   onError(listener: (message: string) => void): void;
+  /** The connection to Redis went down (false) or is up again (true). */
+  onConnection(listener: (up: boolean) => void): void;
+}
+
+/** How long close() waits for Redis after the running jobs ended. */
+const CLOSE_GRACE_MS = 2000;
+
+const delay = (ms: number) => new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
+
+/**
+ * Ends what BullMQ's close() cannot end while Redis is away (it waits for the running jobs'
+ * reports first): the lock-renewal and stalled-check timers and the reconnecting clients.
+ * (BullMQ internals, hence the casts; each step is idempotent there.)
+ */
+async function abandonRedis(worker: Worker): Promise<void> {
+  const w = worker as unknown as { lockManager?: { close(): Promise<void> }; stalledCheckStopper?: () => void };
+  await w.lockManager?.close().catch(() => undefined);
+  w.stalledCheckStopper?.();
+  for (const client of await redisClients(worker)) {
+    client.options.retryStrategy = () => null; // no reconnect after this disconnect
+    client.disconnect();
+  }
+}
+
+/** The worker's ioredis clients (its command connection and its blocking one). */
+async function redisClients(worker: Worker): Promise<Redis[]> {
+  const blocking = (worker as unknown as { blockingConnection?: { client: Promise<unknown> } }).blockingConnection;
+  const clients = await Promise.allSettled([worker.client, blocking?.client]);
+  return clients.flatMap((c) => (c.status === "fulfilled" && c.value ? [c.value as Redis] : []));
+}
+
+/** `wkw-<host>-<pid>-c<concurrency>`: shown as job.processedBy, read back by workerSlots. */
+function workerName(concurrency: number): string {
+  return `wkw-${hostname().replace(/[^\w.-]/g, "_")}-${process.pid}-c${concurrency}`;
 }
 
 export function createWorker(options: CreateWorkerOptions): WkwWorker {
   const o = checkOptionsObject("options", options);
-  const unknown = Object.keys(o).find((k) => !["connection", "queueName", "allowModules", "concurrency", "lockDuration", "stalledInterval"].includes(k));
+  const unknown = Object.keys(o).find((k) => !["connection", "queueName", "allowModules", "concurrency", "itemConcurrency", "lockDuration", "stalledInterval"].includes(k));
   if (unknown !== undefined) throw argumentError(`options.${unknown}`, "no such option", unknown);
   const redis = redisOptions("options.connection", o.connection);
   const queueName = checkQueueName("options.queueName", o.queueName);
@@ -64,15 +102,20 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
   }
   const allowDirs = (allow as string[]).map((d) => path.resolve(d));
   const concurrency = o.concurrency === undefined ? 1 : checkInteger("options.concurrency", o.concurrency, 1, 1024);
+  const itemConcurrency = o.itemConcurrency === undefined ? 2 : checkInteger("options.itemConcurrency", o.itemConcurrency, 1, 64);
   const lockDuration = o.lockDuration === undefined ? 10_000 : checkInteger("options.lockDuration", o.lockDuration, 100, 3_600_000);
   const stalledInterval = o.stalledInterval === undefined ? Math.max(50, Math.floor(lockDuration / 2)) : checkInteger("options.stalledInterval", o.stalledInterval, 50, 3_600_000);
   let lastError: Error | undefined;
   // Loaded on first use: `require("wkw")` does not pay for BullMQ and ioredis.
   const { UnrecoverableError, Worker } = require("bullmq") as typeof import("bullmq");
 
+  const running = new Set<Promise<unknown>>(); // processor calls (their file-system work)
   const processor = async (job: Job<EncodedJob>) => {
+    const run = runEncodedJob(job.data, allowDirs, itemConcurrency);
+    running.add(run);
+    void run.then(() => running.delete(run), () => running.delete(run));
     try {
-      return await runEncodedJob(job.data, allowDirs);
+      return await run;
     } catch (err) {
       const text = errorToText(err);
       const code = (err as { code?: unknown } | null)?.code;
@@ -84,6 +127,8 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
   const worker = new Worker(queueName, processor, {
     connection: { ...redis, maxRetriesPerRequest: null },
     concurrency,
+    // The name tells executors this worker's job slots (see workerSlots in bullmq-executor.ts).
+    name: workerName(concurrency),
     lockDuration,
     stalledInterval,
     maxStalledCount: 2,
@@ -111,9 +156,25 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
         clearTimeout(timer);
       }
     },
-    close: () => worker.close(),
+    async close() {
+      const closing = worker.close();
+      // Running jobs end by themselves (they only need the file system); after them, a
+      // lost Redis could hold close() forever (reporting the jobs waits for a connection):
+      // give it CLOSE_GRACE_MS, then drop the connections (the jobs' locks expire and
+      // another worker reruns them, which rewrites the same bytes).
+      const idle = Promise.allSettled([...running]).then(() => delay(CLOSE_GRACE_MS));
+      if ((await Promise.race([closing.then(() => "closed", () => "closed"), idle])) === "closed") return;
+      await abandonRedis(worker);
+      await Promise.race([closing.catch(() => undefined), delay(1000)]);
+    },
     onError(listener) {
       worker.on("error", (err) => listener(`Redis at ${server}: ${redactPassword(err.message, redis)}`));
+    },
+    onConnection(listener) {
+      void redisClients(worker).then(([main]) => {
+        main?.on("ready", () => listener(true));
+        main?.on("close", () => listener(false));
+      }, () => undefined);
     },
   };
 }

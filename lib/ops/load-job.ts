@@ -45,7 +45,23 @@ function inside(file: string, dir: string): boolean {
  * module must lie in this package's ops folder or under one of them; anything else fails
  * with ERR_WKW_ARGUMENT before the module is loaded.
  */
-export async function loadJobFunction(ref: JobRef, allowDirs?: readonly string[]): Promise<JobFunction> {
+export function loadJobFunction(ref: JobRef, allowDirs?: readonly string[]): Promise<JobFunction> {
+  // Resolved once per thread or process: the checks below cost file-system calls, and a
+  // worker runs thousands of jobs naming the same function. A module once allowed and
+  // imported stays what runs (an import is cached anyway); failures are not cached.
+  const key = `${ref.module}\0${ref.name}\0${allowDirs === undefined ? "*" : allowDirs.join("\0")}`;
+  let fn = resolved.get(key);
+  if (!fn) {
+    fn = resolveJobFunction(ref, allowDirs);
+    resolved.set(key, fn);
+    fn.catch(() => resolved.delete(key));
+  }
+  return fn;
+}
+
+const resolved = new Map<string, Promise<JobFunction>>();
+
+async function resolveJobFunction(ref: JobRef, allowDirs?: readonly string[]): Promise<JobFunction> {
   const file = realModulePath(ref);
   if (allowDirs !== undefined) {
     const roots = [OWN_JOB_DIR, ...allowDirs].map((d) => {

@@ -3,21 +3,30 @@
  * and running it in a thread or worker process: views rebuilt with View.fromJSON, the
  * function called as fn(...views, index, args), the views' handles closed afterwards.
  */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { View, type ViewJSON } from "../dataset/view.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { argumentError } from "../util/validate.js";
-import { itemViews } from "./executor.js";
+import { itemViews, runBounded } from "./executor.js";
 import type { JobRef } from "./job-ref.js";
 import { loadJobFunction } from "./load-job.js";
+import { collectYoungGarbage } from "./young-gc.js";
 
 export interface EncodedJob {
   ref: JobRef;
   views: ViewJSON[];
   index: number;
-  /** several items run one after the other as one job (then the result is their array) */
+  /** several items run as one job, `concurrency` at a time (then `views` is empty) */
   batch?: { views: ViewJSON[]; index: number }[];
+  /** items of `batch` in flight at once (default 1) */
+  concurrency?: number;
+}
+
+/** What a runner sends back: the items' values in order and the job's wall time in ms. */
+export interface JobOutput {
+  values: unknown[];
+  ms: number;
 }
 
 /** The views of a job-reference item as JSON; anything but a View (or array of Views) is refused. */
@@ -32,18 +41,38 @@ export function encodeJob(ref: JobRef, item: unknown, index: number): EncodedJob
   return { ref, views: encodeItem(item, index), index };
 }
 
+/** Items from `index` on as one job (a single item stays a plain job). */
+export function encodeBatch(ref: JobRef, items: readonly unknown[], index: number, concurrency?: number): EncodedJob {
+  if (items.length === 1) return encodeJob(ref, items[0], index);
+  const batch = items.map((item, k) => ({ views: encodeItem(item, index + k), index: index + k }));
+  return concurrency === undefined ? { ref, views: [], index, batch } : { ref, views: [], index, batch, concurrency };
+}
+
+/** The results of a job per item (indexes from the job, values from its output). */
+export function jobResults(job: EncodedJob, output: JobOutput): { index: number; value: unknown }[] {
+  if (!job.batch) return [{ index: job.index, value: output.values[0] }];
+  return job.batch.map((item, k) => ({ index: item.index, value: output.values[k] }));
+}
+
+/** The number of items of a job. */
+export function jobItemCount(job: EncodedJob): number {
+  return job.batch ? job.batch.length : 1;
+}
+
 /**
  * Open mag folders of this thread or worker process, reused across jobs (opening one
  * costs more than reading a 64³ chunk). An entry is reopened when header.wkw is another
  * file than when it was opened (the mag was compressed in place, renamed, recreated).
+ * The check is a synchronous stat: microseconds, where an async one waits in the libuv
+ * queue behind the jobs' own reads (it cost ~0.3 ms per job).
  */
 const HANDLES_MAX = 64;
 const handles = new Map<string, { ds: Promise<WkwDataset>; id: string }>();
 
-async function openShared(folder: string): Promise<WkwDataset> {
+function openShared(folder: string): Promise<WkwDataset> {
   let id: string;
   try {
-    const st = await stat(path.join(folder, "header.wkw"));
+    const st = statSync(path.join(folder, "header.wkw"));
     id = `${st.dev}:${st.ino}:${st.mtimeMs}`;
   } catch {
     return WkwDataset.open(folder); // fails with the proper WkwError
@@ -66,9 +95,13 @@ async function openShared(folder: string): Promise<WkwDataset> {
   return ds;
 }
 
-/** Runs one encoded job; `allowDirs` restricts the modules it may load (see load-job.ts). */
-export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string[]): Promise<unknown> {
+/**
+ * Runs one encoded job; `allowDirs` restricts the modules it may load (see load-job.ts);
+ * `concurrency` (items of a batch in flight) overrides the one the job carries.
+ */
+export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string[], concurrency?: number): Promise<JobOutput> {
   const fn = await loadJobFunction(job.ref, allowDirs);
+  const t0 = performance.now(); // (loading the module once is not what a job costs)
   const one = async (item: { views: ViewJSON[]; index: number }) => {
     const views = item.views.map((v) => View._fromJSONWith(v, openShared));
     try {
@@ -76,10 +109,15 @@ export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string
       return value === undefined ? null : value;
     } finally {
       for (const v of views) v.close();
+      collectYoungGarbage();
     }
   };
-  if (!job.batch) return one(job);
-  const out: unknown[] = [];
-  for (const item of job.batch) out.push(await one(item));
-  return out;
+  let values: unknown[];
+  if (!job.batch) values = [await one(job)];
+  else {
+    // The first failure stops the batch once its running items settle (the executor contract).
+    const c = concurrency ?? job.concurrency;
+    values = await runBounded(one, job.batch, typeof c === "number" && Number.isInteger(c) && c >= 1 ? Math.min(c, 64) : 1);
+  }
+  return { values, ms: performance.now() - t0 };
 }

@@ -48,6 +48,10 @@ export async function startRedis({ password = "s3cret-pw%word" } = {}) {
     port,
     password,
     url: `redis://${auth}127.0.0.1:${port}`,
+    /** SIGKILL: the server dies without a word (its clients see closed sockets) */
+    kill() {
+      proc.kill("SIGKILL");
+    },
     async stop() {
       proc.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
