@@ -279,3 +279,41 @@ test("Redis killed mid-run: the call rejects with ERR_WKW_IO within reconnectTim
     assert.equal(a.data[a.data.length - 1], ((x + 31) * 7 + (y + 31) * 13 + (z + 31) * 29 + 5) % 251, `chunk at ${box.topLeft} is incomplete`);
   }
 });
+
+test("wkw worker without Redis: logs the loss once and exits 1 after --give-up-after, without printing the password", { skip }, async (t) => {
+  const doomed = await startRedis();
+  t.after(() => doomed.stop());
+  const quitter = startWorker(doomed.url, "gone", { extra: ["--give-up-after", "1500"] });
+  t.after(() => quitter.stop());
+  await quitter.ready;
+  const killedAt = Date.now();
+  doomed.kill();
+  const { code } = await quitter.exited;
+  const after = Date.now() - killedAt;
+  assert.equal(code, 1, quitter.output);
+  assert.ok(after >= 1500 && after < 1500 + 8000, `exited ${after} ms after the kill`);
+  assert.match(quitter.output, /wkw worker: lost Redis at redis:\/\/127\.0\.0\.1:\d+; reconnecting \(giving up after 1500 ms\)/);
+  assert.match(quitter.output, /ERR_WKW_IO: Redis at redis:\/\/127\.0\.0\.1:\d+ was unreachable for 1500 ms \(--give-up-after\); stopping/);
+  assert.ok(!quitter.output.includes(doomed.password));
+});
+
+test("auto batching: 300 items come back in item order, in fewer jobs than items; explicit itemsPerJob and bad values", { skip }, async (t) => {
+  await pool("batch", 2);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "batch" });
+  t.after(() => ex.close());
+  const ds = await makeDataset(path.join(root, "batch"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const views = [...Array(300).keys()].map((i) => mag.getView({ offset: [(i % 12) * 8, (Math.floor(i / 12) % 12) * 8, Math.floor(i / 144) * 8], size: [8, 8, 8] }));
+  for (let round = 0; round < 2; round++) {
+    const steps = [];
+    const out = await ex.map(ref("fill", { salt: 4 }), views, { onProgress: ({ done }) => steps.push(done) });
+    assert.deepEqual(out, views.map((_, index) => ({ index, voxels: 512 })));
+    assert.equal(steps.at(-1), 300);
+    // at most 300 / (2 workers × 4) = 37 items per job; the first round starts with 1-item jobs
+    assert.ok(steps.length < 300 && steps.every((d, i) => d - (i ? steps[i - 1] : 0) <= 37), String(steps));
+  }
+  assert.throws(() => new BullMQExecutor({ connection: redis.url, queueName: "batch", itemsPerJob: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
+  assert.throws(() => new BullMQExecutor({ connection: redis.url, queueName: "batch", reconnectTimeoutMs: 5 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.reconnectTimeoutMs");
+  assert.throws(() => createWorker({ connection: redis.url, queueName: "batch", itemConcurrency: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemConcurrency");
+});

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-export function startWorker(url, queue, { allow = [], concurrency = 1, lockDuration = 2000, env = {} } = {}) {
-  const args = [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--lock-duration", String(lockDuration)];
+export function startWorker(url, queue, { allow = [], concurrency = 1, lockDuration = 2000, env = {}, extra = [] } = {}) {
+  const args = [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--lock-duration", String(lockDuration), ...extra];
   for (const d of allow) args.push("--allow-module", d);
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   const w = { proc, output: "", exited: new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal }))) };
