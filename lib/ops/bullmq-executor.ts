@@ -36,7 +36,7 @@ export interface BullMQExecutorOptions {
   jobOptions?: JobsOptions;
   /** Give up connecting after this long (default 5000 ms). */
   connectTimeoutMs?: number;
-  /** Unfinished jobs at a time (default 1000). */
+  /** Unfinished jobs at a time at most (default 1000; with itemsPerJob "auto", a few per worker slot). */
   maxInFlight?: number;
   /**
    * Items (chunks, files) per BullMQ job (default "auto": jobs of about 25 ms, learnt from
@@ -267,7 +267,7 @@ export class BullMQExecutor implements Executor {
     if (this.#operations.has(opId)) throw argumentError("options.operationId", "an id not in use by a running map() of this executor", opId);
     const total = knownTotal(items, opts);
     const auto = this.#itemsPerJob === "auto";
-    const slots = auto ? await this.#slots(queue) : 1;
+    const slots = auto && total !== 0 ? await this.#slots(queue) : 1;
     const sizer = this.#learnt.sizer(this.#itemsPerJob, ref, total, slots);
     // Unfinished jobs at a time: with "auto", a few per slot (jobs are sized to ~25 ms, and
     // the first ones, one item each, teach the sizer); otherwise maxInFlight.
