@@ -19,7 +19,7 @@ const { nowMs, measureBatches } = require("./measure.js");
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
 const CHUNK = 64;
-// Jobs per worker process: the default (1) for the default rows (batches run 2 items at a
+// Jobs per worker process: the default (1) for the default rows (batches run 3 items at a
 // time inside the worker); unbatched small chunk jobs spend most of their time waiting
 // for Redis, so their row runs 8 at a time.
 const WORKER_CONCURRENCY = { compress: 1, job: 1, job1: 8 };

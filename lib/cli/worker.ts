@@ -22,7 +22,7 @@ export const workerCommand: Command = {
     redis: { type: "string", value: "URL", description: "redis://[user:password@]host:port[/db]" },
     queue: { type: "string", value: "NAME", description: "the queue to serve" },
     concurrency: { type: "string", value: "N", description: "jobs at once (default 1)" },
-    "item-concurrency": { type: "string", value: "N", description: "items (chunks) of a batched job at once (default 2)" },
+    "item-concurrency": { type: "string", value: "N", description: "items (chunks) of a batched job at once (default 3)" },
     "allow-module": { type: "string", multiple: true, value: "DIR", description: "a folder of job modules that may run (repeatable)" },
     "lock-duration": { type: "string", value: "MS", description: "BullMQ job lock duration" },
     "give-up-after": { type: "string", value: "MS", description: "exit with status 1 once Redis was unreachable this long (default: reconnect forever)" },

@@ -29,7 +29,7 @@ export interface CreateWorkerOptions {
   allowModules?: readonly string[];
   /** jobs at once in this process (default 1) */
   concurrency?: number;
-  /** items (chunks) of a batched job in flight at once (default 2: one reads while one computes) */
+  /** items (chunks) of a batched job in flight at once (default 3: reads overlap the JavaScript work) */
   itemConcurrency?: number;
   /** ms a job's lock lasts without renewal; a dead worker's job is retried after it (default 10 000) */
   lockDuration?: number;
@@ -102,7 +102,7 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
   }
   const allowDirs = (allow as string[]).map((d) => path.resolve(d));
   const concurrency = o.concurrency === undefined ? 1 : checkInteger("options.concurrency", o.concurrency, 1, 1024);
-  const itemConcurrency = o.itemConcurrency === undefined ? 2 : checkInteger("options.itemConcurrency", o.itemConcurrency, 1, 64);
+  const itemConcurrency = o.itemConcurrency === undefined ? 3 : checkInteger("options.itemConcurrency", o.itemConcurrency, 1, 64);
   const lockDuration = o.lockDuration === undefined ? 10_000 : checkInteger("options.lockDuration", o.lockDuration, 100, 3_600_000);
   const stalledInterval = o.stalledInterval === undefined ? Math.max(50, Math.floor(lockDuration / 2)) : checkInteger("options.stalledInterval", o.stalledInterval, 50, 3_600_000);
   let lastError: Error | undefined;

@@ -23,7 +23,7 @@ export interface WorkerThreadExecutorOptions {
    * (~0.1 ms); batches spread that over their items. 1 sends every item as its own job.
    */
   itemsPerJob?: ItemsPerJob;
-  /** Items of a batch in flight at once in its thread (default 2: one reads while one computes). */
+  /** Items of a batch in flight at once in its thread (default 3: reads overlap the JavaScript work). */
   itemConcurrency?: number;
 }
 
@@ -41,7 +41,7 @@ export class WorkerThreadExecutor implements Executor {
     if (unknown !== undefined) throw argumentError(`options.${unknown}`, "no such option (threads, itemsPerJob, itemConcurrency)", unknown);
     this.threads = o.threads === undefined ? Math.max(1, availableParallelism()) : checkInteger("options.threads", o.threads, 1, 1024);
     this.itemsPerJob = checkItemsPerJob("options.itemsPerJob", o.itemsPerJob);
-    this.itemConcurrency = o.itemConcurrency === undefined ? 2 : checkInteger("options.itemConcurrency", o.itemConcurrency, 1, 64);
+    this.itemConcurrency = o.itemConcurrency === undefined ? 3 : checkInteger("options.itemConcurrency", o.itemConcurrency, 1, 64);
   }
 
   async #getPool(): Promise<Piscina> {
