@@ -20,7 +20,7 @@ import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToB
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
-import { allocatePooledVoxelArray } from "./pooled-array.js";
+import { allocatePooledVoxelArray, allocateUnfilledVoxelArray } from "./pooled-array.js";
 
 export interface CreateOptions<T extends VoxelType = VoxelType> {
   voxelType: T;
@@ -219,9 +219,10 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     let zeroed = false;
     if (array === undefined) {
       try {
-        // Large results come from the pool of recycled arrays (not zeroed: the read
-        // writes every voxel); small ones from V8, already zeroed.
-        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
+        // Large results come from the pool of recycled arrays, small ones from V8's
+        // heap; neither is zeroed (the read writes every voxel). Past the pool's limit
+        // V8 allocates, zeroed.
+        array = allocateUnfilledVoxelArray(h.voxelType, h.numChannels, s) ?? allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
         if (array === undefined) {
           array = allocateVoxelArray(h.voxelType, h.numChannels, s);
           zeroed = true;
