@@ -51,9 +51,10 @@ void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box*
   const int64_t sy = geom[0].edge * int64_t(geom[0].voxelSize), sz = sy * geom[0].edge;
   thread_local std::vector<uint8_t> rowBuffer;
   if (rowBuffer.size() < total) rowBuffer.resize(total);
+  uint8_t* const buffer = rowBuffer.data();  // one thread-local lookup, not one per row
   for (int64_t z = 0; z < p.hi[2] - p.lo[2]; z++) {
     for (int64_t y = 0; y < p.hi[1] - p.lo[1]; y++) {
-      uint8_t* w = rowBuffer.data();
+      uint8_t* w = buffer;
       const int64_t at = z * sz + y * sy;
       for (size_t j = 0; j < k; w += len[j], j++) {
         if (first[j]) {
@@ -64,7 +65,7 @@ void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box*
           std::memset(w, 0, len[j]);
         }
       }
-      streamCopy(out.at(p.lo[0], p.lo[1] + y, p.lo[2] + z), rowBuffer.data(), total);
+      streamCopy(out.at(p.lo[0], p.lo[1] + y, p.lo[2] + z), buffer, total);
     }
   }
 #ifdef __SSE2__
