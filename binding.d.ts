@@ -49,14 +49,21 @@ export declare class BlockCache {
   clear(): void;
 }
 
+/** What a read's `out` array is (NativeMag.read). */
+export type OutKind = 0 | 1 | 2;
+
 /** One mag folder. All offsets and shapes are in voxels; arrays are (c, x, y, z). */
 export declare class NativeMag {
   /** Reads go through `cache` when given. */
   constructor(root: string, header: Uint8Array, cache?: BlockCache);
-  /** Fills `out` (dense Fortran order) with the region; `outZeroed` skips zero-filling of missing files. */
-  read(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean,
+  /**
+   * Fills `out` (dense Fortran order) with the region. `outKind`: 0 the caller's array,
+   * 1 a fresh zeroed array (missing files need no zero-filling), 2 a fresh array from
+   * allocateOutput (not zeroed, not in the CPU cache: written with non-temporal stores).
+   */
+  read(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outKind: OutKind,
     concurrency?: number, cancel?: CancelToken): Promise<void>;
-  readSync(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outZeroed: boolean): void;
+  readSync(offset: NativeVec3, shape: NativeVec3, out: NativeTypedArray, outKind: OutKind): void;
   /** Writes the region from `data` at element `elementOffset` with element strides (c, x, y, z). */
   write(offset: NativeVec3, shape: NativeVec3, data: NativeTypedArray, elementOffset: number,
     strides: [number, number, number, number], options?: NativeWriteOptions,

@@ -29,14 +29,16 @@ test("header parse/serialize round trip, with validation", () => {
 test("native methods re-validate arguments (memory safety does not rely on the TS layer)", () => {
   const header = binding.serializeHeader({ blockLen: 8, fileLen: 2, blockType: 1, voxelType: 1, voxelSize: 1 });
   const mag = new binding.NativeMag("/nonexistent-wkw", header);
-  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], new Uint8Array(63), true), (e) => e.code === "ERR_WKW_ARGUMENT");
-  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], new Uint16Array(64), true), (e) => e.code === "ERR_WKW_ARGUMENT");
+  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], new Uint8Array(63), 1), (e) => e.code === "ERR_WKW_ARGUMENT");
+  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], new Uint16Array(64), 1), (e) => e.code === "ERR_WKW_ARGUMENT");
   assert.throws(() => mag.writeSync([0, 0, 0], [4, 4, 4], new Uint8Array(64), 1, [1, 1, 4, 16]), (e) => e.code === "ERR_WKW_ARGUMENT");
   assert.throws(() => mag.writeSync([0, 0, 0], [4, 4, 4], new Uint8Array(64), 0, [1, 1, 4, -16]), (e) => e.code === "ERR_WKW_ARGUMENT");
   assert.throws(() => mag.writeSync([0, 0, 0], [4, 4, 4], new Uint8Array(64), 0, [1, 1, 4]), (e) => e.code === "ERR_WKW_ARGUMENT");
   const out = new Uint8Array(64).fill(9);
-  mag.readSync([0, 0, 0], [4, 4, 4], out, false);
+  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], out, 3), { code: "ERR_WKW_ARGUMENT", message: "outKind must be 0, 1 or 2" });
+  assert.throws(() => mag.readSync([0, 0, 0], [4, 4, 4], out, true), { code: "ERR_WKW_ARGUMENT", message: "outKind must be 0, 1 or 2" });
+  mag.readSync([0, 0, 0], [4, 4, 4], out, 0);
   assert.deepEqual([...new Set(out)], [0]);
   mag.close();
-  assert.throws(() => mag.readSync([0, 0, 0], [1, 1, 1], new Uint8Array(1), true), (e) => e.code === "ERR_WKW_CLOSED");
+  assert.throws(() => mag.readSync([0, 0, 0], [1, 1, 1], new Uint8Array(1), 1), (e) => e.code === "ERR_WKW_CLOSED");
 });

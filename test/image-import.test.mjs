@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, trunca
 import path from "node:path";
 import { Dataset, WkwError } from "../dist/index.js";
 import { tempDir } from "./support/fixtures.mjs";
+import { binding } from "../dist/binding.js";
 import { rejectsWkw, snapshot } from "./support/dataset.mjs";
 import { writeTiff, writeWithSharp, writeMultiPageTiff, decodeWithSharp, sliceData } from "./support/images.mjs";
 
@@ -301,5 +302,27 @@ test("an executor running jobs elsewhere: worker threads import the slabs throug
   assert.ok(bytesOf(arr.data).equals(expected));
   assert.deepEqual([events[0], events.at(-1)], [0, 20]);
   assert.ok(events.length >= 3, "progress per slab");
+  ds.close();
+});
+
+test("a killed import's hidden folder is removed by the next import on this host; a live writer's is kept", async (t) => {
+  const root = tempDir(t);
+  const expected = await makeStack(path.join(root, "in"), { kind: "tiff", Ctor: Uint8Array, channels: 1, n: 2 });
+  const ds = await Dataset.create(path.join(root, "ds"), { scale: [1, 1, 1] });
+  const host = binding.hostTag();
+  // pid 2^22 + 1 is above Linux's pid_max: no such process
+  const dead = path.join(ds.path, `.import-4194305-0a1b2c-${host}`);
+  const live = path.join(ds.path, `.import-${process.pid}-3d4e5f-${host}`);
+  const otherHost = path.join(ds.path, ".import-4194305-0a1b2c-elsewhere");
+  for (const dir of [dead, live, otherHost]) {
+    mkdirSync(path.join(dir, "1", "z0"), { recursive: true });
+    writeFileSync(path.join(dir, "1", "z0", "x0.wkw"), "partial");
+  }
+  const layer = await ds.addLayerFromImages(path.join(root, "in"), { layerName: "color" });
+  assert.ok(bytesOf((await layer.getMag(1).read([0, 0, 0], [W, H, 2])).data).equals(expected));
+  assert.equal(existsSync(dead), false, "the dead writer's folder is gone");
+  assert.equal(existsSync(live), true, "a live writer's folder stays");
+  assert.equal(existsSync(otherHost), true, "another host's folder stays");
+  assert.deepEqual(readdirSync(ds.path).filter((n) => n.startsWith(".import-")).sort(), [path.basename(otherHost), path.basename(live)].sort());
   ds.close();
 });

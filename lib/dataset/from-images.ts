@@ -6,13 +6,13 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { isVoxelType, type VoxelType } from "../dtypes.js";
 import { WkwError } from "../errors.js";
 import { resolveSlices } from "../import/sources.js";
 import { checkExecutor, type Executor } from "../ops/executor.js";
 import { canConvert, importSlices, type ImportProgress } from "../ops/image-import.js";
 import { checkSignal } from "../util/abort.js";
+import { removeDeadTemps, tempTag } from "../util/liveness.js";
 import { argumentError, checkInteger, checkOptionsObject, checkString } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale } from "./checks.js";
@@ -21,6 +21,9 @@ import { elementClassFor } from "./element-class.js";
 import type { DownsampleOptions } from "./downsample-layer.js";
 import type { Layer } from "./layer.js";
 import type { LayerCategory, LayerProperties } from "./properties.js";
+
+/** Temporary folders of imports in the dataset folder: `.import-<writer tag>`. */
+const IMPORT_PREFIX = ".import-";
 
 export interface AddLayerFromImagesOptions {
   /** default "color" */
@@ -100,7 +103,12 @@ export async function addLayerFromImages(dataset: Dataset, input: unknown, optio
     throw argumentError("options.dtype", `a type that holds every ${first.dtype} value (${first.dtype} or a lossless widening; narrowing is not supported)`, dtype);
   }
   const format = { width: first.width, height: first.height, channels: first.channels, dtype: first.dtype };
-  const temp = path.join(dataset.path, `.import-${o.layerName}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  // The layer is built in a temporary folder named after its writer and adopted when
+  // complete. Folders of imports whose process died are removed first; a folder's mtime
+  // does not follow the files written below it, so age does not count (staleMs -1): an
+  // import running on another host is never taken for dead.
+  await removeDeadTemps(dataset.path, IMPORT_PREFIX, -1);
+  const temp = path.join(dataset.path, `${IMPORT_PREFIX}${tempTag()}`);
   try {
     const magDir = path.join(temp, "1");
     (await WkwDataset.create(magDir, { voxelType: dtype, numChannels: format.channels, blockLen: o.blockLen, fileLen: o.fileLen, blockType: o.compress ? "lz4hc" : "raw" })).close();

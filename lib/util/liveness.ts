@@ -9,7 +9,7 @@
  * `<cube>.wkw_tmp.<pid>.<seq>.<host>` for the native writers' cube files.
  */
 import { randomBytes } from "node:crypto";
-import { readdir, stat, unlink } from "node:fs/promises";
+import { readdir, rm, stat, unlink } from "node:fs/promises";
 import * as nodePath from "node:path";
 import { binding } from "../binding.js";
 
@@ -44,8 +44,8 @@ export function parseTempTag(tag: string): WriterRecord | undefined {
 }
 
 /**
- * Removes `<dir>/<prefix><tag>` files whose writer is dead by the policy (age limit
- * `staleMs`). Best effort: errors are ignored.
+ * Removes `<dir>/<prefix><tag>` files and folders whose writer is dead by the policy (age
+ * limit `staleMs`). Best effort: errors are ignored.
  */
 export async function removeDeadTemps(dir: string, prefix: string, staleMs: number = TEMP_STALE_MS): Promise<void> {
   let names: string[];
@@ -60,7 +60,10 @@ export async function removeDeadTemps(dir: string, prefix: string, staleMs: numb
     if (!writer) continue;
     const file = nodePath.join(dir, name);
     try {
-      if (writerIsDead(writer, (await stat(file)).mtimeMs, staleMs)) await unlink(file);
+      const st = await stat(file);
+      if (!writerIsDead(writer, st.mtimeMs, staleMs)) continue;
+      if (st.isDirectory()) await rm(file, { recursive: true, force: true });
+      else await unlink(file);
     } catch {
       // gone meanwhile, or not ours to remove
     }

@@ -5,7 +5,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { binding } from "../binding.js";
-import type { BlockCache as NativeBlockCache, NativeMag } from "../../binding";
+import type { BlockCache as NativeBlockCache, NativeMag, OutKind } from "../../binding";
 import { TYPE_SIZE, type VoxelData, type VoxelDataOf, type VoxelType, isVoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { abortError, checkSignal, withCancel } from "../util/abort.js";
@@ -20,7 +20,7 @@ import { BLOCK_TYPES, type BlockType, type WkwHeader, headerFromBytes, headerToB
 import {
   type NdArrayLike, type VoxelArray, allocateVoxelArray, checkOutArray, toStridedInput,
 } from "./voxel-array.js";
-import { allocatePooledVoxelArray } from "./pooled-array.js";
+import { allocatePooledVoxelArray, allocateUnfilledVoxelArray } from "./pooled-array.js";
 
 export interface CreateOptions<T extends VoxelType = VoxelType> {
   voxelType: T;
@@ -216,15 +216,21 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
     const h = this.header;
     const out = opts.out === undefined ? undefined : checkOutArray(opts.out, h.voxelType, h.numChannels, s);
     let array = out;
-    let zeroed = false;
+    // What the native read is told about the array (binding.d.ts OutKind).
+    let kind: OutKind = 0;
     if (array === undefined) {
       try {
-        // Large results come from the pool of recycled arrays (not zeroed: the read
-        // writes every voxel); small ones from V8, already zeroed.
-        array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
+        // Small results come from V8's heap, not zeroed (the read writes every voxel)
+        // and still in the cache; large ones from the pool of recycled arrays, not
+        // zeroed and not in the cache. Past the pool's limit V8 allocates, zeroed.
+        array = allocateUnfilledVoxelArray(h.voxelType, h.numChannels, s);
+        if (array === undefined) {
+          array = allocatePooledVoxelArray(h.voxelType, h.numChannels, s);
+          kind = 2;
+        }
         if (array === undefined) {
           array = allocateVoxelArray(h.voxelType, h.numChannels, s);
-          zeroed = true;
+          kind = 1;
         }
       } catch (err) {
         // RangeError: more items than a typed array may hold, or no memory for them
@@ -232,18 +238,18 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
         throw argumentError("size", `a region whose ${h.numChannels} × ${s.join(" × ")} ${h.voxelType} items fit in one typed array (${err.message})`, size);
       }
     }
-    return { o, s, opts, array, zeroed };
+    return { o, s, opts, array, kind };
   }
 
   /** Reads the region at `offset` of `size` voxels: a (c, x, y, z) Fortran-order array; missing data reads as 0. */
   async read(offset: Vec3Like, size: Vec3Like, options?: ReadOptions<VoxelDataOf<T>>): Promise<VoxelArray<VoxelDataOf<T>>> {
-    const { o, s, opts, array, zeroed } = this.#prepareRead(offset, size, options, READ_OPTION_KEYS);
+    const { o, s, opts, array, kind } = this.#prepareRead(offset, size, options, READ_OPTION_KEYS);
     const signal = checkSignal(opts.signal);
     const concurrency = checkConcurrency(opts.concurrency);
     const mag = this.#mag();
     try {
       await withCancel(signal, (token) =>
-        mag.read([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed, concurrency, token));
+        mag.read([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, kind, concurrency, token));
     } catch (err) {
       throw toWkwError(err, this.path);
     }
@@ -252,9 +258,9 @@ export class WkwDataset<T extends VoxelType = VoxelType> {
 
   /** Synchronous read for small regions: no thread-pool hop. */
   readSync(offset: Vec3Like, size: Vec3Like, options?: Omit<ReadOptions<VoxelDataOf<T>>, "signal" | "concurrency">): VoxelArray<VoxelDataOf<T>> {
-    const { o, s, array, zeroed } = this.#prepareRead(offset, size, options, READ_SYNC_OPTION_KEYS);
+    const { o, s, array, kind } = this.#prepareRead(offset, size, options, READ_SYNC_OPTION_KEYS);
     try {
-      this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, zeroed);
+      this.#mag().readSync([o[0], o[1], o[2]], [s[0], s[1], s[2]], array.data, kind);
     } catch (err) {
       throw toWkwError(err, this.path);
     }

@@ -342,8 +342,13 @@ class NativeMag : public Napi::ObjectWrap<NativeMag> {
     view.stride[1] = int64_t(h.voxelSize);
     view.stride[2] = mulOrThrow(view.stride[1], shape[0], "the y stride");
     view.stride[3] = mulOrThrow(view.stride[2], shape[1], "the z stride");
-    view.stream = uint64_t(need) * h.typeSize() >= kStreamBytes;
-    bool outZeroed = info[3].ToBoolean();
+    // info[3], what `out` is: 0 the caller's array, 1 a fresh zeroed array, 2 a fresh
+    // array from the pool (not zeroed; its memory has cycled through the pool, so it is
+    // not in the cache: written with non-temporal stores whatever its size).
+    const double kind = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : -1;
+    if (kind != 0 && kind != 1 && kind != 2) throwArgument("outKind must be 0, 1 or 2");
+    view.stream = kind == 2 || uint64_t(need) * h.typeSize() >= kStreamBytes;
+    const bool outZeroed = kind == 1;
     return planRead(mag_, region, view, outZeroed, size_t(64) << 10);
   }
 

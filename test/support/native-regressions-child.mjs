@@ -23,7 +23,7 @@ const CASES = {
   "stride-2^50-async": () => nativeMag().write([0, 0, 0], [16385, 1, 1], new Uint8Array(16), 0, [1, 2 ** 50, 1, 1]),
   "negative-stride-2^50": () => nativeMag().writeSync([0, 0, 0], [1, 16385, 1], new Uint8Array(16), 0, [1, 1, -(2 ** 50), 1]),
   // 1 * 2^31 * 2^31 * 4 items = 2^64 wrapped to 0: a 1-item array passed as big enough.
-  "read-count-wraps": () => nativeMag().readSync([0, 0, 0], [2 ** 31, 2 ** 31, 4], new Uint8Array(1), true),
+  "read-count-wraps": () => nativeMag().readSync([0, 0, 0], [2 ** 31, 2 ** 31, 4], new Uint8Array(1), 1),
   // A stride-0 write of 2^31 voxels per axis planned ~2^33 tasks: std::bad_alloc → terminate.
   "broadcast-2^31-native": () => nativeMag(2).writeSync([0, 0, 0], [2 ** 31, 2 ** 31, 2 ** 31], new Uint8Array(1), 0, [0, 0, 0, 0], { broadcast: true }),
   "stride-0-native": () => nativeMag().writeSync([0, 0, 0], [4, 4, 4], new Uint8Array(1), 0, [0, 0, 0, 0]),
@@ -36,9 +36,9 @@ const CASES = {
     return ds.write([0, 0, 0], { data: new Uint8Array(1), shape: [2 ** 31, 2 ** 31, 2 ** 31], stride: [0, 0, 0] });
   },
   // A NativeMag passed as the cancel token was read as an atomic flag.
-  "mag-as-cancel-token": () => nativeMag().read([0, 0, 0], [1, 1, 1], new Uint8Array(1), true, 1, nativeMag()),
+  "mag-as-cancel-token": () => nativeMag().read([0, 0, 0], [1, 1, 1], new Uint8Array(1), 1, 1, nativeMag()),
   // A CancelToken as `this` of a NativeMag method was unwrapped as a NativeMag.
-  "token-as-this": () => binding.NativeMag.prototype.readSync.call(new binding.CancelToken(), [0, 0, 0], [1, 1, 1], new Uint8Array(1), true),
+  "token-as-this": () => binding.NativeMag.prototype.readSync.call(new binding.CancelToken(), [0, 0, 0], [1, 1, 1], new Uint8Array(1), 1),
   "plain-object-as-this": () => binding.NativeMag.prototype.close.call({}),
   // A sparse array of 2^32 - 1 file indices: a 32 GiB allocation on the JS thread.
   "huge-file-list": () => {

@@ -1,0 +1,76 @@
+#include "row_gather.h"
+
+#include <cstring>
+#include <vector>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace wkw {
+namespace {
+
+// `n` bytes to `d`: the cache lines `d` covers entirely with non-temporal stores, the
+// partial lines at either end with plain stores (their other bytes belong to neighbouring
+// rows, perhaps written by another thread).
+void streamCopy(uint8_t* d, const uint8_t* s, size_t n) {
+#ifdef __SSE2__
+  const size_t head = (64 - (reinterpret_cast<uintptr_t>(d) & 63)) & 63;
+  if (n < head + 64) {
+    std::memcpy(d, s, n);
+    return;
+  }
+  std::memcpy(d, s, head);
+  d += head, s += head, n -= head;
+  for (; n >= 64; d += 64, s += 64, n -= 64) {
+    for (int i = 0; i < 64; i += 16) {
+      _mm_stream_si128(reinterpret_cast<__m128i*>(d + i),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+    }
+  }
+  std::memcpy(d, s, n);
+#else
+  std::memcpy(d, s, n);
+#endif
+}
+
+}  // namespace
+
+void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box* part, size_t k,
+                    const ArrayView& out) {
+  if (k == 0 || part[0].empty()) return;
+  // Per piece: its length and where its row (y, z) = (lo, lo) starts in its block.
+  size_t len[kMaxGatherBlocks];
+  const uint8_t* first[kMaxGatherBlocks];
+  size_t total = 0;
+  const Box& p = part[0];
+  for (size_t j = 0; j < k; j++) {
+    len[j] = size_t(part[j].hi[0] - part[j].lo[0]) * geom[j].voxelSize;
+    first[j] = src[j] ? src[j] + geom[j].offsetOf(part[j].lo[0], p.lo[1], p.lo[2]) : nullptr;
+    total += len[j];
+  }
+  const int64_t sy = geom[0].edge * int64_t(geom[0].voxelSize), sz = sy * geom[0].edge;
+  thread_local std::vector<uint8_t> rowBuffer;
+  if (rowBuffer.size() < total) rowBuffer.resize(total);
+  uint8_t* const buffer = rowBuffer.data();  // one thread-local lookup, not one per row
+  for (int64_t z = 0; z < p.hi[2] - p.lo[2]; z++) {
+    for (int64_t y = 0; y < p.hi[1] - p.lo[1]; y++) {
+      uint8_t* w = buffer;
+      const int64_t at = z * sz + y * sy;
+      for (size_t j = 0; j < k; w += len[j], j++) {
+        if (first[j]) {
+          // the common piece (a whole 32³ uint8 block row) as two vector moves
+          if (len[j] == 32) std::memcpy(w, first[j] + at, 32);
+          else std::memcpy(w, first[j] + at, len[j]);
+        } else {
+          std::memset(w, 0, len[j]);
+        }
+      }
+      streamCopy(out.at(p.lo[0], p.lo[1] + y, p.lo[2] + z), buffer, total);
+    }
+  }
+#ifdef __SSE2__
+  _mm_sfence();  // ordered before whatever tells another thread the task is done
+#endif
+}
+
+}  // namespace wkw
