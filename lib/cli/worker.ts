@@ -59,7 +59,9 @@ export const workerCommand: Command = {
       lastProblem = message;
     });
     let lostSince: number | undefined;
+    let stopping = false; // closing the connections is no loss
     w.onConnection((up) => {
+      if (stopping) return;
       if (!up && lostSince === undefined) {
         lostSince = Date.now();
         process.stderr.write(`wkw worker: lost Redis at ${w.server}; reconnecting${giveUpAfter === undefined ? "" : ` (giving up after ${giveUpAfter} ms)`}\n`);
@@ -84,6 +86,7 @@ export const workerCommand: Command = {
         process.once("SIGTERM", () => clearInterval(timer));
       }
     });
+    stopping = true;
     await w.close();
     if (stop === "gave-up") {
       throw new WkwError("ERR_WKW_IO", `Redis at ${w.server} was unreachable for ${giveUpAfter} ms (--give-up-after); stopping`);
