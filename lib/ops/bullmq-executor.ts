@@ -204,7 +204,7 @@ export class BullMQExecutor implements Executor {
     return () => clearInterval(timer);
   }
 
-  #lose(conn: Connection, clients: { disconnect(): void }[], ms: number): void {
+  #lose(conn: Connection, clients: Redis[], ms: number): void {
     const why = this.#lastError ? `: ${redactPassword(this.#lastError.message, this.#redis)}` : "";
     const err = new WkwError(
       "ERR_WKW_IO",
@@ -216,7 +216,7 @@ export class BullMQExecutor implements Executor {
     // reconnect loop would keep the process alive).
     this.#ready = undefined;
     for (const op of [...this.#operations.values()]) op.lost(err);
-    for (const c of clients) c.disconnect();
+    for (const c of clients) stopClient(c);
     const closing = closeWithin([conn.events, conn.queue], 2000);
     this.#retiring.add(closing);
     void closing.then(() => this.#retiring.delete(closing));
@@ -410,10 +410,16 @@ export class BullMQExecutor implements Executor {
       await closeWithin([conn.events, conn.queue], 5000);
       // A server that went away meanwhile: end the reconnect loops close() could not end.
       const clients = await Promise.all([conn.queue.client, conn.events.client]).catch(() => []);
-      for (const c of clients) if (c.status !== "end") c.disconnect();
+      for (const c of clients) if (c.status !== "end") stopClient(c as unknown as Redis);
     }
     await Promise.all([...this.#retiring]);
   }
+}
+
+/** Disconnects an ioredis client for good (no reconnect attempt keeps the process alive). */
+function stopClient(client: Redis): void {
+  client.options.retryStrategy = () => null;
+  client.disconnect();
 }
 
 /** Closes BullMQ objects, giving up waiting after `ms` (a lost server cannot block the caller). */
