@@ -5,13 +5,17 @@
  * 64³ uint8 chunk) and little else. V8 then rarely runs a young collection (they are
  * triggered by JavaScript allocation), the arrays' external memory piles up until V8
  * answers with full mark-compact collections: measured ~35 ms of CPU per 128 MB pass per
- * worker process, a third of the work. In the caller's process ordinary JavaScript garbage
- * triggers young collections often enough, and they free the arrays early. So a runner
- * asks for a young collection (cheap: only live young objects are copied) whenever result
- * arrays worth YOUNG_GC_BYTES more are outstanding since its last one.
+ * worker process, a third of the work. A young collection frees them early and is cheap
+ * (only live young objects are copied), so a runner asks for one whenever result arrays
+ * worth YOUNG_GC_BYTES more are outstanding since its last one.
+ *
+ * Only runners do this: they are threads and processes of this package running its job
+ * loop. The application's own thread is never collected by the library (reads there give
+ * the same trade-off; docs/performance.md).
  *
  * The collection comes from V8's gc extension, exposed at run time for one context only
- * (the flag is turned off again); without it this does nothing.
+ * (the flag is turned off again right after, the way the `expose-gc` package does it);
+ * without it this does nothing.
  */
 import v8 from "node:v8";
 import vm from "node:vm";
