@@ -1,9 +1,8 @@
 #include "region.h"
 
 #include <cstring>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "stream_store.h"
 
 namespace wkw {
 
@@ -47,14 +46,9 @@ void streamRowsFixed(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, i
   for (int64_t z = 0; z < r.nz; z++, dst += dz, src += sz) {
     uint8_t* d = dst;
     const uint8_t* s = src;
-    for (int64_t y = 0; y < r.ny; y++, d += dy, s += sy) {
-      for (size_t i = 0; i < N; i += 16) {
-        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i),
-                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
-      }
-    }
+    for (int64_t y = 0; y < r.ny; y++, d += dy, s += sy) streamBytes(d, s, N);
   }
-  _mm_sfence();  // ordered before whatever tells another thread that the task is done
+  streamFence();  // ordered before whatever tells another thread that the task is done
 }
 
 bool streamRows(uint8_t* dst, int64_t dy, int64_t dz, const uint8_t* src, int64_t sy,

@@ -2,9 +2,8 @@
 
 #include <cstring>
 #include <vector>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "stream_store.h"
 
 namespace wkw {
 namespace {
@@ -13,7 +12,6 @@ namespace {
 // partial lines at either end with plain stores (their other bytes belong to neighbouring
 // rows, perhaps written by another thread).
 void streamCopy(uint8_t* d, const uint8_t* s, size_t n) {
-#ifdef __SSE2__
   const size_t head = (64 - (reinterpret_cast<uintptr_t>(d) & 63)) & 63;
   if (n < head + 64) {
     std::memcpy(d, s, n);
@@ -21,16 +19,9 @@ void streamCopy(uint8_t* d, const uint8_t* s, size_t n) {
   }
   std::memcpy(d, s, head);
   d += head, s += head, n -= head;
-  for (; n >= 64; d += 64, s += 64, n -= 64) {
-    for (int i = 0; i < 64; i += 16) {
-      _mm_stream_si128(reinterpret_cast<__m128i*>(d + i),
-                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
-    }
-  }
-  std::memcpy(d, s, n);
-#else
-  std::memcpy(d, s, n);
-#endif
+  const size_t lines = n / 64 * 64;
+  streamBytes(d, s, lines);
+  std::memcpy(d + lines, s + lines, n - lines);
 }
 
 }  // namespace
@@ -68,9 +59,7 @@ void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box*
       streamCopy(out.at(p.lo[0], p.lo[1] + y, p.lo[2] + z), buffer, total);
     }
   }
-#ifdef __SSE2__
-  _mm_sfence();  // ordered before whatever tells another thread the task is done
-#endif
+  streamFence();  // ordered before whatever tells another thread the task is done
 }
 
 }  // namespace wkw
