@@ -188,7 +188,7 @@ test("functions are refused; abort removes queued jobs; argument errors", { skip
   assert.throws(() => new BullMQExecutor({ connection: redis.url }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
 });
 
-test("createWorker API: runs jobs in this process, returns results in order; bad options", { skip }, async (t) => {
+test("createWorker API: runs jobs in worker threads of this process, returns results in order; bad options", { skip }, async (t) => {
   const w = createWorker({ connection: redis.url, queueName: "api", allowModules: [JOBS_DIR], concurrency: 2 });
   await w.waitUntilReady();
   t.after(() => w.close());
@@ -202,6 +202,9 @@ test("createWorker API: runs jobs in this process, returns results in order; bad
   assert.deepEqual(out, [0, 1, 2, 3, 4].map((index) => ({ index, voxels: 512 })));
   const a = await ds.getLayer("color").getMag(1).read([1, 2, 9], [1, 1, 1]);
   assert.equal(a.data[0], (1 * 7 + 2 * 13 + 9 * 29 + 2) % 251);
+  // Jobs run in worker threads of this process with a small young generation (job-threads.ts).
+  const info = await ex.map(ref("runnerInfo"), views, { operationId: "api-info" });
+  assert.deepEqual(info, [0, 1, 2, 3, 4].map((index) => ({ index, isMainThread: false, pid: process.pid, maxYoungGenerationSizeMb: 6 })));
   assert.throws(() => createWorker({ connection: redis.url, queueName: "api", allowModules: "x" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.allowModules");
   assert.throws(() => createWorker({ connection: redis.url, queueName: "api", concurrency: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.concurrency");
   assert.throws(() => createWorker({ connection: 5, queueName: "api" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.connection");

@@ -50,6 +50,9 @@ test("itemsPerJob: 1 chunk per job gives progress 1..18; 5 per job steps of 5, 5
   const views = [...Array(100).keys()].map((i) => mag.getView({ offset: [i % 12 * 8, Math.floor(i / 12) * 8, 0], size: [8, 8, 8] }));
   const out = await ex.map(ref("fill", { salt: 3 }), views);
   assert.deepEqual(out, views.map((_, index) => ({ index, voxels: 512 })));
+  // The jobs ran in threads with the job threads' small young generation (job-threads.ts).
+  const info = await ex.map(ref("runnerInfo"), views.slice(0, 4));
+  assert.deepEqual(info, [0, 1, 2, 3].map((index) => ({ index, isMainThread: false, pid: process.pid, maxYoungGenerationSizeMb: 6 })));
   assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
   assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: "many" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
   assert.throws(() => new WorkerThreadExecutor({ itemConcurrency: 1.5 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemConcurrency");

@@ -323,7 +323,9 @@ export class BullMQExecutor implements Executor {
         try {
           while (!failed && !done && pending.size < window()) {
             const batch: { name: string; data: EncodedJob; opts: JobsOptions }[] = [];
-            const room = Math.min(window() - pending.size, 200);
+            // The first jobs go out one per slot, so the workers start while the caller
+            // still encodes the rest (a batch of 64 chunk views takes ~1 ms to encode).
+            const room = Math.min(window() - pending.size, 200, next === 0 ? slots : Infinity);
             while (batch.length < room && !done) {
               const step = iterator.next();
               if (step.done) {

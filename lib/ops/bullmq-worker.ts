@@ -1,5 +1,6 @@
 /**
  * createWorker: the BullMQ worker that runs BullMQExecutor's jobs (`wkw worker` uses it).
+ * BullMQ runs on the calling thread; the jobs themselves run in job threads (job-threads.ts).
  *
  * Security: a job names a module; the worker imports only this package's own job modules
  * and modules under `allowModules` folders. Any other module fails the job with
@@ -11,7 +12,7 @@
  * the executor's backoff. A worker that dies holding a job loses its lock after
  * `lockDuration`; the job is then retried by another worker (stalled-job check).
  */
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import path from "node:path";
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -19,7 +20,8 @@ import { WkwError } from "../errors.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { errorToText } from "./job-error.js";
 import { describeRedis, redactPassword, redisOptions, type RedisConnectionLike } from "./redis-connection.js";
-import { runEncodedJob, type EncodedJob } from "./run-job.js";
+import { createJobThreadPool, runInJobThread } from "./job-threads.js";
+import type { EncodedJob } from "./run-job.js";
 import { checkQueueName } from "./bullmq-executor.js";
 
 export interface CreateWorkerOptions {
@@ -109,9 +111,15 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
   // Loaded on first use: `require("wkw")` does not pay for BullMQ and ioredis.
   const { UnrecoverableError, Worker } = require("bullmq") as typeof import("bullmq");
 
+  // Jobs run in worker threads of this process (one per job slot, at most one per core):
+  // their garbage collections are tuned for jobs (job-threads.ts), and a long job cannot
+  // delay the lock renewals and Redis traffic of this thread (BullMQ's advice for
+  // CPU-heavy processors).
+  const threadCount = Math.min(concurrency, Math.max(1, availableParallelism()));
+  const threads = createJobThreadPool(threadCount, 60_000, Math.ceil(concurrency / threadCount));
   const running = new Set<Promise<unknown>>(); // processor calls (their file-system work)
   const processor = async (job: Job<EncodedJob>) => {
-    const run = runEncodedJob(job.data, allowDirs, itemConcurrency);
+    const run = runInJobThread(threads, { job: job.data, allowDirs, concurrency: itemConcurrency });
     running.add(run);
     void run.then(() => running.delete(run), () => running.delete(run));
     try {
@@ -163,9 +171,12 @@ export function createWorker(options: CreateWorkerOptions): WkwWorker {
       // give it CLOSE_GRACE_MS, then drop the connections (the jobs' locks expire and
       // another worker reruns them, which rewrites the same bytes).
       const idle = Promise.allSettled([...running]).then(() => delay(CLOSE_GRACE_MS));
-      if ((await Promise.race([closing.then(() => "closed", () => "closed"), idle])) === "closed") return;
-      await abandonRedis(worker);
-      await Promise.race([closing.catch(() => undefined), delay(1000)]);
+      if ((await Promise.race([closing.then(() => "closed", () => "closed"), idle])) !== "closed") {
+        await abandonRedis(worker);
+        await Promise.race([closing.catch(() => undefined), delay(1000)]);
+      }
+      await Promise.allSettled([...running]);
+      await threads.destroy();
     },
     onError(listener) {
       worker.on("error", (err) => listener(`Redis at ${server}: ${redactPassword(err.message, redis)}`));

@@ -11,7 +11,6 @@ import { argumentError } from "../util/validate.js";
 import { itemViews, runBounded } from "./executor.js";
 import type { JobRef } from "./job-ref.js";
 import { loadJobFunction } from "./load-job.js";
-import { collectYoungGarbage } from "./young-gc.js";
 
 export interface EncodedJob {
   ref: JobRef;
@@ -109,7 +108,6 @@ export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string
       return value === undefined ? null : value;
     } finally {
       for (const v of views) v.close();
-      collectYoungGarbage();
     }
   };
   let values: unknown[];

@@ -1,15 +1,14 @@
 /**
- * The piscina worker of WorkerThreadExecutor: runs one encoded job per task. Errors come
- * back as data (a thrown Error would lose WkwError's code, path and blockIndex on the way).
+ * The piscina worker of the job threads (job-threads.ts): runs one encoded job per task.
+ * Errors come back as data (a thrown Error would lose WkwError's code, path and blockIndex).
  */
-import { encodeError, type EncodedError } from "./job-error.js";
-import { runEncodedJob, type EncodedJob, type JobOutput } from "./run-job.js";
+import { encodeError } from "./job-error.js";
+import type { ThreadResult, ThreadTask } from "./job-threads.js";
+import { runEncodedJob } from "./run-job.js";
 
-export type ThreadResult = { ok: true; value: JobOutput } | { ok: false; error: EncodedError };
-
-export default async function runTask(task: EncodedJob): Promise<ThreadResult> {
+export default async function runTask(task: ThreadTask): Promise<ThreadResult> {
   try {
-    return { ok: true, value: await runEncodedJob(task) };
+    return { ok: true, value: await runEncodedJob(task.job, task.allowDirs, task.concurrency) };
   } catch (err) {
     return { ok: false, error: encodeError(err) };
   }

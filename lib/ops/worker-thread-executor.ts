@@ -3,16 +3,14 @@
  * process. Jobs see the same file system; each thread opens the views' mag folders itself.
  */
 import { availableParallelism } from "node:os";
-import path from "node:path";
 import type { Piscina } from "piscina";
 import { WkwError } from "../errors.js";
 import { checkInteger, checkOptionsObject, argumentError } from "../util/validate.js";
 import { checkIterable, checkMapOptions, runBounded, type Executor, type Job, type MapOptions } from "./executor.js";
-import { decodeError } from "./job-error.js";
 import { checkJobRef, functionNotAccepted, type JobRef } from "./job-ref.js";
 import { batches, checkItemsPerJob, knownTotal, SizerMemory, type Batch, type ItemsPerJob } from "./batching.js";
 import { encodeBatch, jobResults } from "./run-job.js";
-import type { ThreadResult } from "./thread-worker.js";
+import { createJobThreadPool, runInJobThread } from "./job-threads.js";
 
 export interface WorkerThreadExecutorOptions {
   /** worker threads (default: available parallelism) */
@@ -46,14 +44,8 @@ export class WorkerThreadExecutor implements Executor {
 
   async #getPool(): Promise<Piscina> {
     if (this.#closed) throw new WkwError("ERR_WKW_CLOSED", "this WorkerThreadExecutor was closed");
-    // Loaded on first use: `require("wkw")` does not pay for piscina.
-    const { Piscina } = await import("piscina");
-    this.#pool ??= new Piscina({
-      filename: path.join(__dirname, "thread-worker.js"),
-      minThreads: 0,
-      maxThreads: this.threads,
-      idleTimeout: 2000, // idle threads exit, so an unused pool keeps nothing alive
-    });
+    // idle threads exit, so an unused pool keeps nothing alive
+    this.#pool ??= createJobThreadPool(this.threads, 2000);
     return this.#pool;
   }
 
@@ -71,10 +63,9 @@ export class WorkerThreadExecutor implements Executor {
     const run = async (batch: Batch<T>): Promise<void> => {
       pulled = batch.index + batch.items.length;
       const job = encodeBatch(ref, batch.items, batch.index, this.itemConcurrency);
-      const result = (await pool.run(job)) as ThreadResult;
-      if (!result.ok) throw decodeError(result.error);
-      sizer.observe(batch.items.length, result.value.ms);
-      for (const r of jobResults(job, result.value)) results[r.index] = r.value as R;
+      const output = await runInJobThread(pool, { job });
+      sizer.observe(batch.items.length, output.ms);
+      for (const r of jobResults(job, output)) results[r.index] = r.value as R;
       done += batch.items.length;
       opts.onProgress?.({ done, total: total ?? pulled, unit: "jobs" });
     };

@@ -45,3 +45,9 @@ export async function slowFill(view, index, args) {
   await new Promise((r) => setTimeout(r, args.ms));
   return fill(view, index, args);
 }
+
+/** Where the job ran: the thread and its young-generation limit (job-threads.ts sets it). */
+export async function runnerInfo(_view, index) {
+  const { isMainThread, resourceLimits } = await import("node:worker_threads");
+  return { index, isMainThread, pid: process.pid, maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb ?? null };
+}
