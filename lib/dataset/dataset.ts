@@ -96,6 +96,17 @@ export interface AddLayerOptionsPerChannel<D extends DtypePerChannelName> extend
   dtypePerLayer?: undefined;
 }
 
+/** The arguments of create() and getOrCreate(), checked; `dir` is the absolute folder. */
+function checkCreateArgs(datasetPath: unknown, options: unknown): { dir: string; scale: Scale; name: string | undefined; cache: BlockCache | undefined } {
+  const dir = path.resolve(checkString("path", datasetPath));
+  if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
+  const o = checkOptionsObject("options", options);
+  checkKeys("options", o, ["scale", "name", "cache"]);
+  const scale = checkScale("options.scale", o.scale);
+  const name = o.name === undefined ? undefined : checkString("options.name", o.name);
+  return { dir, scale, name, cache: checkCache(o.cache) };
+}
+
 const ADD_LAYER_KEYS = ["dtypePerLayer", "dtypePerChannel", "numChannels", "largestSegmentId", "mappings"] as const;
 
 interface LayerSpec {
@@ -194,14 +205,8 @@ export class Dataset {
    * `path` is ERR_WKW_EXISTS.
    */
   static async create(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
-    checkString("path", datasetPath);
-    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
-    const o = checkOptionsObject("options", options);
-    checkKeys("options", o, ["scale", "name", "cache"]);
-    const scale = checkScale("options.scale", o.scale);
-    const cache = checkCache(o.cache);
-    const dir = path.resolve(datasetPath);
-    const name = o.name === undefined ? path.basename(dir) : checkString("options.name", o.name);
+    const { dir, scale, cache, ...given } = checkCreateArgs(datasetPath, options);
+    const name = given.name ?? path.basename(dir);
     const state = await isEmptyOrMissingDir(dir);
     if (state === "file" || state === "nonEmpty") {
       throw new WkwError("ERR_WKW_EXISTS", `cannot create a dataset at ${dir}: ${state === "file" ? "it is a file" : "the folder is not empty"}`, { path: dir, parameter: "path" });
@@ -245,20 +250,13 @@ export class Dataset {
 
   /** Opens the dataset if it exists (its scale, and name if given, must match), else creates it. */
   static async getOrCreate(datasetPath: string, options: CreateDatasetOptions): Promise<Dataset> {
-    checkString("path", datasetPath);
-    if (options === undefined) throw argumentError("options", "an options object with at least scale", options);
-    const o = checkOptionsObject("options", options);
-    checkKeys("options", o, ["scale", "name", "cache"]);
-    const scale = checkScale("options.scale", o.scale);
-    const name = o.name === undefined ? undefined : checkString("options.name", o.name);
-    const cache = checkCache(o.cache);
-    const dir = path.resolve(datasetPath);
+    const { dir, scale, name, cache } = checkCreateArgs(datasetPath, options);
     let ds: Dataset;
     if (await fsp.access(propertiesPath(dir)).then(() => true, () => false)) {
       ds = await Dataset.open(dir, { cache });
     } else {
       try {
-        return await Dataset.create(dir, { scale, name, cache });
+        return await Dataset.create(dir, { scale, ...(name !== undefined ? { name } : {}), cache });
       } catch (err) {
         if (!(err instanceof WkwError && err.code === "ERR_WKW_EXISTS" && err.path === propertiesPath(dir))) throw err;
         ds = await Dataset.open(dir, { cache }); // created by someone else meanwhile
