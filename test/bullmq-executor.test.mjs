@@ -90,7 +90,7 @@ test("2: SIGKILL one of 3 workers mid-run, start another: same files, no tempora
   assert.deepEqual(walk(path.join(root, "two")).filter((f) => /tmp|\.compress-/.test(f)), []);
 });
 
-test("3: a job that throws rejects the call with its error and code; no new jobs start after it", { skip }, async (t) => {
+test("3: a job that throws rejects the call with its error and code; no new jobs start after it; a job that ends its thread is ERR_WKW_IO", { skip }, async (t) => {
   await pool("fail", 2);
   const ex = new BullMQExecutor({ connection: redis.url, queueName: "fail", jobOptions: { attempts: 2, backoff: { type: "fixed", delay: 50 } } });
   t.after(() => ex.close());
@@ -112,6 +112,15 @@ test("3: a job that throws rejects the call with its error and code; no new jobs
     assert.match(e.message, /^plain failure in chunk \d+$/);
     return true;
   });
+  // A job that ends its worker thread fails (after its attempts) with ERR_WKW_IO; the
+  // worker processes live on and run the next call.
+  const views = [0, 1, 2, 3].map((i) => mag.getView({ offset: [0, 0, i * 8], size: [8, 8, 8] }));
+  await assert.rejects(ex.map(ref("exitThreadAt", { at: 2 }), views), (e) => {
+    assert.equal(e.code, "ERR_WKW_IO");
+    assert.match(e.message, /^the worker thread running job exitThreadAt of .*user-jobs\.mjs ended: .*exited with code: 3/);
+    return true;
+  });
+  assert.deepEqual(await ex.map(ref("exitThreadAt", { at: -1 }), views), [0, 1, 2, 3]);
   // No job of the failed calls is left queued.
   const q = new Queue("fail", { connection: { host: "127.0.0.1", port: redis.port, password: redis.password } });
   t.after(() => q.close());

@@ -58,7 +58,7 @@ test("itemsPerJob: 1 chunk per job gives progress 1..18; 5 per job steps of 5, 5
   assert.throws(() => new WorkerThreadExecutor({ itemConcurrency: 1.5 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemConcurrency");
 });
 
-test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code", async (t) => {
+test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code; a job that ends its thread is ERR_WKW_IO", async (t) => {
   const root = tempRoot(t);
   const ds = await makeDataset(path.join(root, "ds"));
   t.after(() => ds.close());
@@ -78,6 +78,17 @@ test("a failing job rejects with its WkwError (code, message, path, blockIndex);
     assert.match(e.message, /^plain failure in chunk \d+$/);
     return true;
   });
+  // A job that ends its thread: ERR_WKW_IO naming the job; the pool goes on with new threads.
+  const views = [0, 1, 2, 3].map((i) => mag.getView({ offset: [0, 0, i * 8], size: [8, 8, 8] }));
+  const exit = new WorkerThreadExecutor({ threads: 2, itemsPerJob: 1 });
+  t.after(() => exit.close());
+  await assert.rejects(exit.map(ref("exitThreadAt", { at: 1 }), views), (e) => {
+    assert.ok(e instanceof WkwError);
+    assert.equal(e.code, "ERR_WKW_IO");
+    assert.match(e.message, /^the worker thread running job exitThreadAt of .*user-jobs\.mjs ended: .*exited with code: 3/);
+    return true;
+  });
+  assert.deepEqual(await exit.map(ref("exitThreadAt", { at: -1 }), views), [0, 1, 2, 3]);
 });
 
 test("functions, bad references and missing exports are refused with ERR_WKW_ARGUMENT", async (t) => {

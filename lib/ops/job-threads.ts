@@ -14,6 +14,7 @@
  */
 import path from "node:path";
 import type { Piscina } from "piscina";
+import { WkwError } from "../errors.js";
 import { decodeError, type EncodedError } from "./job-error.js";
 import type { EncodedJob, JobOutput } from "./run-job.js";
 
@@ -49,9 +50,19 @@ export function createJobThreadPool(threads: number, idleTimeout: number, tasksP
   });
 }
 
-/** Runs a task in one of the pool's threads; a failed job rejects with its error, decoded. */
+/**
+ * Runs a task in one of the pool's threads; a failed job rejects with its error, decoded.
+ * A thread that ends under a job (process.exit() in it, a fatal error) rejects with
+ * ERR_WKW_IO naming the job; the pool starts a new thread for the next one.
+ */
 export async function runInJobThread(pool: Piscina, task: ThreadTask): Promise<JobOutput> {
-  const result = (await pool.run(task)) as ThreadResult;
+  let result: ThreadResult;
+  try {
+    result = (await pool.run(task)) as ThreadResult;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new WkwError("ERR_WKW_IO", `the worker thread running job ${task.job.ref.name} of ${task.job.ref.module} ended: ${why}`);
+  }
   if (!result.ok) throw decodeError(result.error);
   return result.value;
 }

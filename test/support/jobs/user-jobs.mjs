@@ -51,3 +51,11 @@ export async function runnerInfo(_view, index) {
   const { isMainThread, resourceLimits } = await import("node:worker_threads");
   return { index, isMainThread, pid: process.pid, maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb ?? null };
 }
+
+/** Ends its worker thread at chunk args.at (process.exit in a worker thread ends only that thread). */
+export async function exitThreadAt(_view, index, args) {
+  const { isMainThread } = await import("node:worker_threads");
+  if (isMainThread) throw new Error("exitThreadAt runs in worker threads only");
+  if (index === args.at) process.exit(3);
+  return index;
+}
