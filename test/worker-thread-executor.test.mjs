@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { WkwError, WorkerThreadExecutor, InProcessExecutor } from "../dist/index.js";
+import { encodeBatch } from "../dist/ops/run-job.js";
 import { makeDataset, ref, runScenario } from "./support/executor-scenario.mjs";
 import { rejectsWkw } from "./support/dataset.mjs";
 
@@ -56,6 +57,30 @@ test("itemsPerJob: 1 chunk per job gives progress 1..18; 5 per job steps of 5, 5
   assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: 0 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
   assert.throws(() => new WorkerThreadExecutor({ itemsPerJob: "many" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemsPerJob");
   assert.throws(() => new WorkerThreadExecutor({ itemConcurrency: 1.5 }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.itemConcurrency");
+});
+
+test("batched chunk views travel as one descriptor and boxes; items of other sources whole; jobs see the same views either way", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const color = ds.getLayer("color").getMag(1);
+  const inv = ds.getLayer("inverted").getMag(1);
+  const chunks = [...Array(12).keys()].map((i) => color.getView({ offset: [i * 8, 8, 0], size: [8, 16, 4] }));
+  const pairs = chunks.map((c, i) => [c.getView({ offset: [0, 0, 0], size: [4, 4, 4], readOnly: true }), inv.getView({ offset: [i * 8, 0, 0], size: [8, 8, 8] })]);
+  const compact = encodeBatch(ref("describe"), chunks, 5, 2);
+  assert.deepEqual(compact.shared, [chunks[0].toJSON()]);
+  assert.deepEqual(compact.batch.map((b) => b.index), [...Array(12).keys()].map((k) => 5 + k));
+  assert.deepEqual(compact.batch[3].views, [[24, 8, 0, 8, 16, 4]]);
+  assert.deepEqual(encodeBatch(ref("describe"), pairs, 0).shared, pairs[0].map((v) => v.toJSON()));
+  // A view of another layer (or a read-only one) among them: whole descriptors for all.
+  const mixed = encodeBatch(ref("describe"), [chunks[0], inv.getView({ offset: [0, 0, 0], size: [8, 8, 8] }), chunks[1]], 0);
+  assert.equal(mixed.shared, undefined);
+  assert.ok(mixed.batch.every((b) => !Array.isArray(b.views[0]) && b.views[0].type === "wkw.View"));
+  const ex = new WorkerThreadExecutor({ threads: 2, itemsPerJob: 5 });
+  t.after(() => ex.close());
+  for (const items of [chunks, pairs, [chunks[0], pairs[1][1], chunks[2], chunks[3].getView({ offset: [0, 0, 0], size: [2, 2, 2], readOnly: true })]]) {
+    assert.deepEqual(await ex.map(ref("describe"), items), items.map((item) => (Array.isArray(item) ? item : [item]).map((v) => v.toJSON())));
+  }
 });
 
 test("a failing job rejects with its WkwError (code, message, path, blockIndex); a plain error keeps its code; a job that ends its thread is ERR_WKW_IO", async (t) => {

@@ -464,6 +464,15 @@ export class View<T extends VoxelType = VoxelType> {
   }
 
   /**
+   * @internal True when this view's toJSON() differs from `other`'s only in globalOffset
+   * and size (same mag folder, header, readOnly and mag bounding box): a batch of chunk
+   * views then travels as one descriptor and the chunks' boxes (lib/ops/run-job.ts).
+   */
+  _sameJSONBase(other: View): boolean {
+    return this.#source === other.#source && this.readOnly === other.readOnly && this._magBoundingBox().equals(other._magBoundingBox());
+  }
+
+  /**
    * A View from its toJSON() form (e.g. in a worker thread or on another machine). It opens
    * the mag folder at its first read or write; close() releases that handle.
    */

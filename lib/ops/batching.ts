@@ -10,7 +10,11 @@
  * ones (small chunks) are batched so the fixed cost becomes a few percent. A job also
  * never takes more than 1/JOBS_PER_SLOT of a slot's share of the items (known item count),
  * so slots that finish early find work (load balancing) and progress keeps moving; and
- * never more than MAX_AUTO_ITEMS items. An executor remembers what it learnt per job
+ * never more than MAX_AUTO_ITEMS items. Towards the end jobs shrink (guided scheduling:
+ * at most the remaining items / (slots × TAIL_JOBS_PER_SLOT), but not below
+ * MIN_TAIL_JOB_MS of work): slots take jobs as they finish, and with equal jobs one slot
+ * could get a whole job more than the other (3 against 5 jobs of 64 chunks: 0.8× of
+ * the balanced time, seen in the BullMQ bench). An executor remembers what it learnt per job
  * function and item count (SizerMemory), so its next call of the same work starts with
  * jobs of the right size. An explicit number is used as it is.
  */
@@ -25,6 +29,10 @@ export const TARGET_JOB_MS = 25;
 export const JOBS_PER_SLOT = 4;
 /** The largest job "auto" makes. */
 export const MAX_AUTO_ITEMS = 256;
+/** Guided tail: a job takes at most the remaining items / (slots × this). */
+export const TAIL_JOBS_PER_SLOT = 2;
+/** Guided tail: jobs are not made smaller than this much work (ms), where their fixed cost would show. */
+export const MIN_TAIL_JOB_MS = 3;
 
 export function checkItemsPerJob(parameter: string, value: unknown): ItemsPerJob {
   if (value === undefined || value === "auto") return "auto";
@@ -42,12 +50,16 @@ export function knownTotal(items: Iterable<unknown>, options: MapOptions): numbe
 export class JobSizer {
   readonly #fixed: number | undefined;
   readonly #cap: number;
+  readonly #total: number | undefined;
+  readonly #slots: number;
   #msPerItem: number | undefined;
 
   constructor(setting: ItemsPerJob, total: number | undefined, slots: number, msPerItem?: number) {
     this.#fixed = setting === "auto" ? undefined : setting;
     this.#msPerItem = msPerItem;
-    const share = total === undefined ? MAX_AUTO_ITEMS : Math.floor(total / (Math.max(1, slots) * JOBS_PER_SLOT));
+    this.#total = total;
+    this.#slots = Math.max(1, slots);
+    const share = total === undefined ? MAX_AUTO_ITEMS : Math.floor(total / (this.#slots * JOBS_PER_SLOT));
     this.#cap = Math.max(1, Math.min(MAX_AUTO_ITEMS, share));
   }
 
@@ -56,11 +68,17 @@ export class JobSizer {
     return this.#fixed === undefined && this.#msPerItem === undefined;
   }
 
-  /** Items for the next job. */
-  get size(): number {
+  /** Items for the job that starts at item `next`. */
+  sizeAt(next: number): number {
     if (this.#fixed !== undefined) return this.#fixed;
     if (this.#msPerItem === undefined) return 1;
-    return Math.max(1, Math.min(this.#cap, Math.floor(TARGET_JOB_MS / Math.max(this.#msPerItem, 1e-3))));
+    const msPerItem = Math.max(this.#msPerItem, 1e-3);
+    let size = Math.min(this.#cap, Math.floor(TARGET_JOB_MS / msPerItem));
+    if (this.#total !== undefined) {
+      const guided = Math.ceil((this.#total - next) / (this.#slots * TAIL_JOBS_PER_SLOT));
+      size = Math.min(size, Math.max(guided, Math.ceil(MIN_TAIL_JOB_MS / msPerItem)));
+    }
+    return Math.max(1, size);
   }
 
   /** The learnt wall time per item (ms), if any. */
@@ -105,8 +123,8 @@ export interface Batch<T> {
   items: T[];
 }
 
-/** Groups `items` lazily into batches of `sizer.size` items, read at each batch's start. */
-export function* batches<T>(items: Iterable<T>, sizer: { readonly size: number }): Generator<Batch<T>> {
+/** Groups `items` lazily into batches of `sizer.sizeAt(index)` items, asked at each batch's start. */
+export function* batches<T>(items: Iterable<T>, sizer: { sizeAt(next: number): number }): Generator<Batch<T>> {
   let batch: T[] = [];
   let index = 0;
   let next = 0;
@@ -114,7 +132,7 @@ export function* batches<T>(items: Iterable<T>, sizer: { readonly size: number }
   for (const item of items) {
     if (batch.length === 0) {
       index = next;
-      size = sizer.size;
+      size = sizer.sizeAt(next);
     }
     batch.push(item);
     next++;

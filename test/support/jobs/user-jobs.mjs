@@ -59,3 +59,8 @@ export async function exitThreadAt(_view, index, args) {
   if (index === args.at) process.exit(3);
   return index;
 }
+
+/** The views a job got, as descriptors (for checking how batches travel). */
+export async function describe(...args) {
+  return args.filter((a) => a && typeof a.toJSON === "function").map((v) => v.toJSON());
+}
