@@ -51,8 +51,10 @@ export function encodeJob(ref: JobRef, item: unknown, index: number): EncodedJob
 /** Items from `index` on as one job (a single item stays a plain job). */
 export function encodeBatch(ref: JobRef, items: readonly unknown[], index: number, concurrency?: number): EncodedJob {
   if (items.length === 1) return encodeJob(ref, items[0], index);
-  const job: EncodedJob = { ref, views: [], index, batch: encodeBoxes(items, index) ?? items.map((item, k) => ({ views: encodeItem(item, index + k), index: index + k })) };
-  if (job.batch![0]!.views.some(Array.isArray)) job.shared = encodeItem(items[0], index);
+  const boxes = encodeBoxes(items, index);
+  const job: EncodedJob = boxes
+    ? { ref, views: [], index, batch: boxes, shared: encodeItem(items[0], index) }
+    : { ref, views: [], index, batch: items.map((item, k) => ({ views: encodeItem(item, index + k), index: index + k })) };
   if (concurrency !== undefined) job.concurrency = concurrency;
   return job;
 }
