@@ -4,17 +4,17 @@
 // BullMQ (2 local `wkw worker` processes, see WORKER_CONCURRENCY, on a redis-server started
 // here) executors, with their default batching (itemsPerJob "auto"); the "1 chunk per job"
 // rows show the fixed cost of a job. Every row is compared with the in-process executor;
-// the non-in-process rows also measure the in-process executor in their own process right
-// before, and log the per-job overhead against it. Without redis-server the BullMQ rows
+// the non-in-process rows also measure it right before and right after themselves (each in
+// a fresh process), and log the per-job overhead against it. Without redis-server the BullMQ rows
 // are skipped.
-const { spawn, spawnSync } = require("node:child_process");
+const { fork, spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { BoundingBox, Dataset, InProcessExecutor, WorkerThreadExecutor, BullMQExecutor, WkwDataset } = require("..");
 const { datasetPath } = require("./setup.js");
-const { nowMs, measureBatches } = require("./measure.js");
+const { nowMs, measureBatches, median } = require("./measure.js");
 
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const JOB = { module: path.join(__dirname, "jobs.js"), name: "checksumChunk" };
@@ -124,26 +124,58 @@ async function measure(what, mag, dir, executor, budgetMs) {
   return { ...r, jobs };
 }
 
+/**
+ * The in-process row of `what`, run as `npm run bench` runs every row: in a fresh child
+ * process. A process that has run another executor is no fair baseline: after a BullMQ
+ * pass its V8 new space has grown, and reads there trigger a full garbage collection
+ * every 64 MB of result arrays (docs/executors.md).
+ */
+function inProcessBaseline(what, dir, quick) {
+  return new Promise((resolve, reject) => {
+    const argv = ["--child", `executor.${what}.inproc`, "--dir", dir, ...(quick ? ["--quick"] : [])];
+    const proc = fork(path.join(__dirname, "run.js"), argv, { execArgv: ["--expose-gc"], stdio: "inherit" });
+    let result;
+    proc.on("message", (m) => { result = m.result; });
+    proc.on("error", reject);
+    proc.on("exit", (code) => (code === 0 && result ? resolve(result) : reject(new Error(`in-process baseline exited ${code}`))));
+  });
+}
+
 function row(what, kind) {
-  return async ({ dir, params }) => {
+  return async ({ dir, params, quick }) => {
     const ds = await layerDataset(dir, params);
     const mag = ds.getLayer("color").getMag(1);
     const bytesPerOp = params.edge ** 3;
-    let base;
-    if (kind !== "inproc") base = await measure(what, mag, dir, new InProcessExecutor(), params.budgetMs * 3);
-    const { executor, stop } = await makeExecutor(kind, what);
-    try {
-      const r = await measure(what, mag, dir, executor, params.budgetMs * 3);
-      const out = { ...r, bytesPerOp, perJobUs: (r.msPerOp * 1e3) / r.jobs };
-      if (base) {
-        out.inProcessPerJobUs = (base.msPerOp * 1e3) / base.jobs;
-        out.overheadPerJobUs = out.perJobUs - out.inProcessPerJobUs;
-        out.ratioInProcessSameRun = base.msPerOp / r.msPerOp;
-        log(`    ${what} ${kind}: ${r.jobs} jobs, ${(out.perJobUs / 1e3).toFixed(2)} ms/job vs in-process ${(out.inProcessPerJobUs / 1e3).toFixed(2)} ms/job in the same run: overhead ${(out.overheadPerJobUs / 1e3).toFixed(2)} ms/job, throughput ${out.ratioInProcessSameRun.toFixed(2)}× in-process`);
+    const budgetMs = params.budgetMs * 3;
+    if (kind === "inproc") {
+      try {
+        const r = await measure(what, mag, dir, new InProcessExecutor(), budgetMs);
+        return { ...r, bytesPerOp, perJobUs: (r.msPerOp * 1e3) / r.jobs };
+      } finally {
+        ds.close();
       }
+    }
+    // The baseline brackets the row, before and after: this shared machine drifts by up to
+    // 1.3× within a minute, which one baseline on one side would read as overhead or gain.
+    try {
+      const before = await inProcessBaseline(what, dir, quick);
+      const { executor, stop } = await makeExecutor(kind, what);
+      let r;
+      try {
+        r = await measure(what, mag, dir, executor, budgetMs);
+      } finally {
+        await stop();
+      }
+      const after = await inProcessBaseline(what, dir, quick);
+      const baseMs = median([...before.samplesMs, ...after.samplesMs]);
+      const out = { ...r, bytesPerOp, perJobUs: (r.msPerOp * 1e3) / r.jobs };
+      out.inProcessPerJobUs = (baseMs * 1e3) / r.jobs;
+      out.inProcessBeforeAfterMs = [before.msPerOp, after.msPerOp];
+      out.overheadPerJobUs = out.perJobUs - out.inProcessPerJobUs;
+      out.ratioInProcessSameRun = baseMs / r.msPerOp;
+      log(`    ${what} ${kind}: ${r.jobs} jobs, ${(out.perJobUs / 1e3).toFixed(2)} ms/job vs in-process ${(out.inProcessPerJobUs / 1e3).toFixed(2)} ms/job in the same run (passes ${before.msPerOp.toFixed(1)} ms before, ${after.msPerOp.toFixed(1)} ms after): overhead ${(out.overheadPerJobUs / 1e3).toFixed(2)} ms/job, throughput ${out.ratioInProcessSameRun.toFixed(2)}× in-process`);
       return out;
     } finally {
-      await stop();
       ds.close();
     }
   };

@@ -36,7 +36,7 @@ async function child(args) {
   const params = args.quick ? QUICK : FULL;
   const config = configurations(params).find((c) => c.id === args.child);
   if (!config) throw new Error(`No configuration ${args.child}`);
-  const result = await config.run({ dir: args.dir, params });
+  const result = await config.run({ dir: args.dir, params, quick: !!args.quick });
   Object.assign(result, cpuSummary());
   result.peakRssMb = peakRssMb();
   process.send({ result }, () => process.disconnect());
