@@ -100,6 +100,9 @@ export declare function hostTag(): string;
 /** Copies channel-interleaved `src` (WKW order) into `dst` one channel after the other (Neuroglancer raw order). */
 export declare function channelsToPlanar(src: NativeTypedArray, dst: NativeTypedArray, channels: number): void;
 
+/** The largest element of an integer TypedArray (null when empty); a bigint for 64-bit types. */
+export declare function maxValue(data: NativeTypedArray): number | bigint | null;
+
 /** Downsampling filters (native/src/downsample*.cc); mode is median|mode|max|min|average|nearest. */
 export declare function downsampleArray(data: NativeTypedArray, elementOffset: number,
   shape: readonly number[], strides: readonly number[], factors: readonly number[], mode: string,

@@ -42,3 +42,8 @@ export function voxelTypeOf(data: unknown): VoxelType | undefined {
 export function isVoxelType(t: unknown): t is VoxelType {
   return typeof t === "string" && (VOXEL_TYPES as readonly string[]).includes(t);
 }
+
+/** Whether voxels of `t` are integers (segment ids need one). */
+export function isIntegerType(t: VoxelType): boolean {
+  return t !== "float32" && t !== "float64";
+}

@@ -6,7 +6,7 @@ export {
   Dataset, type CreateDatasetOptions, type OpenDatasetOptions, type AddLayerOptions, type AddLayerOptionsPerChannel,
   type DtypePerChannelName, type VoxelTypeOfDtype,
 } from "./dataset/dataset.js";
-export { Layer, SegmentationLayer, type AddMagOptions } from "./dataset/layer.js";
+export { Layer, SegmentationLayer, type AddMagOptions, type RefreshLargestSegmentIdOptions } from "./dataset/layer.js";
 export { MagView, type CompressMagOptions } from "./dataset/mag-view.js";
 export { View, type ViewWriteOptions, type ViewJSON, type GetViewOptions, type ForEachChunkOptions, type ForZippedChunksOptions, type ChunkRunOptions, type ChunkWork } from "./dataset/view.js";
 export type { CopyDatasetOptions } from "./dataset/dataset.js";

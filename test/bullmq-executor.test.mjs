@@ -3,16 +3,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
-import { BullMQExecutor, InProcessExecutor, WkwError, createWorker } from "../dist/index.js";
+import { BullMQExecutor, Dataset, InProcessExecutor, WkwError, createWorker } from "../dist/index.js";
 import { JOBS_DIR, makeDataset, ref, runScenario } from "./support/executor-scenario.mjs";
 import { rejectsWkw } from "./support/dataset.mjs";
 import { freePort, redisAvailable, startRedis } from "./support/redis.mjs";
 import { CLI, startWorker } from "./support/workers.mjs";
+import { sliceData, writeTiff } from "./support/images.mjs";
 
 const EVIL = fileURLToPath(new URL("./support/outside/evil-job.mjs", import.meta.url));
 const skip = redisAvailable() ? false : "redis-server is not installed (.ci/run installs it)";
@@ -195,6 +196,31 @@ test("functions are refused; abort removes queued jobs; argument errors", { skip
   assert.throws(() => new BullMQExecutor({ connection: "http://x", queueName: "q" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.connection");
   assert.throws(() => new BullMQExecutor({ connection: redis.url, queueName: "a:b" }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
   assert.throws(() => new BullMQExecutor({ connection: redis.url }), (e) => e.code === "ERR_WKW_ARGUMENT" && e.parameter === "options.queueName");
+});
+
+test("wkw workers import a 16-bit TIFF stack (geotiff in a job thread) as segmentation, with largestSegmentId from the jobs", { skip }, async (t) => {
+  await pool("images", 2);
+  const ex = new BullMQExecutor({ connection: redis.url, queueName: "images" });
+  t.after(() => ex.close());
+  const input = path.join(root, "tiffs");
+  mkdirSync(input);
+  let largest = 0;
+  const slices = [];
+  for (let z = 0; z < 6; z++) {
+    const data = sliceData(Uint16Array, 12, 10, 1, z);
+    for (const v of data) largest = Math.max(largest, v);
+    slices.push(data);
+    await writeTiff(path.join(input, `s${z}.tif`), data, 12, 10);
+  }
+  const ds = await Dataset.fromImages(input, path.join(root, "from-tiffs"), {
+    voxelSize: [1, 1, 1], category: "segmentation", layerName: "seg", blockLen: 2, fileLen: 2, maxSlabBytes: 12 * 10 * 2 * 2, executor: ex,
+  });
+  t.after(() => ds.close());
+  const layer = ds.getLayer("seg");
+  assert.ok(largest > 0);
+  assert.equal(layer.largestSegmentId, largest);
+  const arr = await layer.getMag(1).read([0, 0, 0], [12, 10, 6]);
+  assert.deepEqual([...arr.data], slices.flatMap((s) => [...s]));
 });
 
 test("createWorker API: runs jobs in worker threads of this process, returns results in order; bad options", { skip }, async (t) => {

@@ -165,8 +165,15 @@ test("addLayerFromImages: a segmentation layer beside an existing one; listed on
   assert.deepEqual([...ds.layers.keys()], ["color", "cells"]);
   const arr = await layer.getMag(1).read([0, 0, 0], [W, H, 2]);
   assert.ok(bytesOf(arr.data).equals(expected));
+  // the import finds the largest segment id on its way (the stack's largest value)
+  const ids = new Uint32Array(expected.buffer, expected.byteOffset, expected.byteLength / 4);
+  const largest = ids.reduce((m, v) => (v > m ? v : m), 0);
+  assert.ok(largest > 0);
+  assert.equal(layer.largestSegmentId, largest);
+  assert.equal(ds.getLayer("color").largestSegmentId, undefined);
   const reopened = await Dataset.open(path.join(root, "ds"));
   assert.equal(reopened.getLayer("cells").elementClass, "uint32");
+  assert.equal(reopened.getLayer("cells").largestSegmentId, largest);
   await rejectsWkw(ds.addLayerFromImages(path.join(root, "in"), { layerName: "cells" }), "ERR_WKW_EXISTS", "options.layerName");
   ds.close();
   reopened.close();
@@ -302,6 +309,22 @@ test("an executor running jobs elsewhere: worker threads import the slabs throug
   assert.ok(bytesOf(arr.data).equals(expected));
   assert.deepEqual([events[0], events.at(-1)], [0, 20]);
   assert.ok(events.length >= 3, "progress per slab");
+  ds.close();
+});
+
+test("worker threads: a segmentation import finds largestSegmentId from the slabs' jobs; a float layer gets none", async (t) => {
+  const { WorkerThreadExecutor } = await import("../dist/index.js");
+  const root = tempDir(t);
+  const expected = await makeStack(path.join(root, "in"), { kind: "tiff", Ctor: Uint16Array, channels: 1, n: 9 });
+  const executor = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => executor.close());
+  const ds = await Dataset.fromImages(path.join(root, "in"), path.join(root, "out"), {
+    voxelSize: [1, 1, 1], blockLen: 4, fileLen: 2, category: "segmentation", layerName: "seg", executor,
+  });
+  const ids = new Uint16Array(expected.buffer, expected.byteOffset, expected.byteLength / 2);
+  assert.equal(ds.getLayer("seg").largestSegmentId, ids.reduce((m, v) => (v > m ? v : m), 0));
+  const floats = await ds.addLayerFromImages(path.join(root, "in"), { layerName: "f", category: "segmentation", dtype: "float32", blockLen: 4, fileLen: 2 });
+  assert.equal(floats.largestSegmentId, undefined);
   ds.close();
 });
 

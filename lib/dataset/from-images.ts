@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { isVoxelType, type VoxelType } from "../dtypes.js";
+import { isIntegerType, isVoxelType, type VoxelType } from "../dtypes.js";
 import { WkwError } from "../errors.js";
 import { resolveSlices } from "../import/sources.js";
 import { checkExecutor, type Executor } from "../ops/executor.js";
@@ -19,7 +19,7 @@ import { checkKeys, checkLayerName, checkOptionalBoolean, checkScale } from "./c
 import type { Dataset, CreateDatasetOptions } from "./dataset.js";
 import { elementClassFor } from "./element-class.js";
 import type { DownsampleOptions } from "./downsample-layer.js";
-import type { Layer } from "./layer.js";
+import { checkSegmentId, type Layer } from "./layer.js";
 import type { LayerCategory, LayerProperties } from "./properties.js";
 
 /** Temporary folders of imports in the dataset folder: `.import-<writer tag>`. */
@@ -112,7 +112,9 @@ export async function addLayerFromImages(dataset: Dataset, input: unknown, optio
   try {
     const magDir = path.join(temp, "1");
     (await WkwDataset.create(magDir, { voxelType: dtype, numChannels: format.channels, blockLen: o.blockLen, fileLen: o.fileLen, blockType: o.compress ? "lz4hc" : "raw" })).close();
-    await importSlices(magDir, slices, { format, dtype, executor: o.executor, signal: o.signal, onProgress: o.onProgress, maxSlabBytes: o.maxSlabBytes });
+    // A segmentation layer of an integer type gets its largestSegmentId from the import itself.
+    const findMax = o.category === "segmentation" && isIntegerType(dtype);
+    const { max } = await importSlices(magDir, slices, { format, dtype, executor: o.executor, signal: o.signal, onProgress: o.onProgress, maxSlabBytes: o.maxSlabBytes, findMax });
     const props: LayerProperties = {
       name: o.layerName,
       category: o.category,
@@ -121,6 +123,7 @@ export async function addLayerFromImages(dataset: Dataset, input: unknown, optio
       dataFormat: "wkw",
       numChannels: format.channels,
       wkwResolutions: [{ resolution: [1, 1, 1], cubeLength: o.blockLen * o.fileLen }],
+      ...(max !== undefined ? { largestSegmentId: checkSegmentId("largestSegmentId", max) } : {}),
     };
     const layer = await dataset._adoptLayer(temp, props);
     if (o.downsample) await layer.downsample({ ...(o.executor ? { executor: o.executor } : {}), ...(o.signal ? { signal: o.signal } : {}), ...o.downsample });

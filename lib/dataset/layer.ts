@@ -13,6 +13,7 @@ import { TYPE_SIZE, type VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { BoundingBox } from "../geometry/bounding-box.js";
 import { Mag, type MagLike } from "../geometry/mag.js";
+import type { Vec3Like } from "../geometry/vec3.js";
 import { argumentError, checkInteger, checkOptionsObject } from "../util/validate.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import type { BlockCache } from "../wkw/block-cache.js";
@@ -24,6 +25,11 @@ import type { Dataset } from "./dataset.js";
 import { findMagDir, recoverLayerFolder } from "./mag-folder.js";
 import { MagView } from "./mag-view.js";
 import * as pyramid from "./downsample-layer.js";
+import { checkExecutor, type Executor } from "../ops/executor.js";
+import { largestValueOf } from "../ops/segment-ids.js";
+import { abortError, checkSignal } from "../util/abort.js";
+import type { Progress } from "../util/progress.js";
+import { checkSize } from "./view.js";
 import type { DownsampleMagOptions, DownsampleOptions, UpsampleOptions } from "./downsample-layer.js";
 
 export interface AddMagOptions {
@@ -463,6 +469,44 @@ export class SegmentationLayer<T extends VoxelType = VoxelType> extends Layer<T>
       fresh.largestSegmentId = value;
     });
   }
+
+  /**
+   * Scans the finest mag (its bounding-box part) chunk by chunk, one job per chunk through
+   * the executor, and saves its largest voxel value as largestSegmentId; a layer without
+   * mags or with an empty bounding box gets none. Returns what was saved. As webknossos-libs'
+   * refresh_largest_segment_id; needs an integer voxel type.
+   */
+  async refreshLargestSegmentId(options: RefreshLargestSegmentIdOptions = {}): Promise<number | bigint | undefined> {
+    this._checkUsable();
+    this.dataset._checkWritable();
+    const o = checkOptionsObject("options", options);
+    checkKeys("options", o, ["chunkShape", "executor", "signal", "onProgress"]);
+    const chunkShape = o.chunkShape === undefined ? undefined : checkSize("options.chunkShape", o.chunkShape);
+    const executor = checkExecutor("options.executor", o.executor);
+    const signal = checkSignal(o.signal);
+    if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw argumentError("options.onProgress", "a function", o.onProgress);
+    const onProgress = o.onProgress as RefreshLargestSegmentIdOptions["onProgress"];
+    const finest = [...this.mags.values()].sort((a, b) => Mag.compare(a.mag, b.mag))[0];
+    const max = finest
+      ? await largestValueOf(finest, { executor, ...(chunkShape ? { chunkShape } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) })
+      : undefined;
+    if (signal?.aborted) throw abortError();
+    const id = max === undefined ? undefined : checkSegmentId("largestSegmentId", max);
+    await this.dataset._updateLayer(this, (fresh) => {
+      if (id === undefined) delete fresh.largestSegmentId;
+      else fresh.largestSegmentId = id;
+    });
+    return id;
+  }
+}
+
+export interface RefreshLargestSegmentIdOptions {
+  /** the grid of the scan, one job per chunk (default: the finest mag's cube-file edge) */
+  chunkShape?: Vec3Like;
+  executor?: Executor;
+  signal?: AbortSignal;
+  /** after each chunk: `{ done, total, unit: "chunks" }` */
+  onProgress?: (progress: Progress<"chunks">) => void;
 }
 
 /** A segment id: non-negative safe integer, or a bigint below 2^64. */

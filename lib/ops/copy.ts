@@ -4,10 +4,10 @@
  * Dataset.copyDataset is the thin wrapper that creates the target layers and mags.
  */
 import type { Progress } from "../util/progress.js";
-import { BoundingBox } from "../geometry/bounding-box.js";
 import type { Vec3 } from "../geometry/vec3.js";
 import { fileEdge, type View } from "../dataset/view.js";
 import { getDefaultExecutor, type Executor, type MapOptions } from "./executor.js";
+import { chunksWithFiles } from "./file-presence.js";
 import { ownJob } from "./job-ref.js";
 
 /** Voxels a raw-target job reads at once (bounds memory; compressed targets need whole files). */
@@ -39,19 +39,8 @@ export interface CopyViewOptions extends Pick<MapOptions, "signal" | "operationI
  */
 export async function copyView(source: View, target: View, options: CopyViewOptions = {}): Promise<void> {
   const edge = fileEdge(target.header);
-  const srcEdge = fileEdge(source.header);
-  const present = new Set((await (await source._handle()).listFiles()).map((f) => f.join(",")));
-  const hasData = (box: BoundingBox): boolean => {
-    const lo = box.topLeft.map((v) => Math.floor(v / srcEdge));
-    const hi = box.bottomRight.map((v) => Math.ceil(v / srcEdge));
-    for (let x = lo[0]!; x < hi[0]!; x++)
-      for (let y = lo[1]!; y < hi[1]!; y++)
-        for (let z = lo[2]!; z < hi[2]!; z++) if (present.has(`${x},${y},${z}`)) return true;
-    return false;
-  };
-  const region = source._chunkRegion();
   const chunk: Vec3 = [edge, edge, edge];
-  const boxes = [...region.chunk(chunk, chunk)].filter(hasData);
+  const boxes = await chunksWithFiles(source, source._chunkRegion(), chunk);
   function* pairs(): Generator<[View, View]> {
     for (const box of boxes) {
       const s = source.getView({ offset: box.topLeft.map((v, a) => v - source.globalOffset[a]!) as unknown as Vec3, size: box.size, readOnly: true });

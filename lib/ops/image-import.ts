@@ -15,6 +15,7 @@
 import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { binding } from "../binding.js";
 import { TYPED_ARRAY, TYPE_SIZE, type VoxelData, type VoxelType } from "../dtypes.js";
 import { WkwError, toWkwError } from "../errors.js";
 import { View, type ViewJSON } from "../dataset/view.js";
@@ -38,6 +39,8 @@ export interface ImportSlabArgs {
   dtype: VoxelType;
   /** slices decoded at once */
   decodeConcurrency?: number;
+  /** also return the slab's largest value (an integer `dtype`: segmentation layers) */
+  findMax?: boolean;
 }
 
 export interface ImportSlabContext {
@@ -60,6 +63,8 @@ export interface ImportSlicesOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** upper bound of one slab's buffer (default 256 MiB) */
   maxSlabBytes?: number;
+  /** find the stack's largest value (an integer `dtype`), for a segmentation layer */
+  findMax?: boolean;
 }
 
 export const DEFAULT_MAX_SLAB_BYTES = 256 * 2 ** 20;
@@ -98,7 +103,7 @@ function defaultDecodeConcurrency(): number {
  * writes it with one call. A slice of another size, channel count or type is an error
  * naming its file. `context` is for in-process callers (cancel, per-slice progress).
  */
-export async function importSlab(view: View, _index: number, args: ImportSlabArgs, context: ImportSlabContext = {}): Promise<{ slices: number }> {
+export async function importSlab(view: View, _index: number, args: ImportSlabArgs, context: ImportSlabContext = {}): Promise<ImportedSlab> {
   const { format, dtype } = args;
   const { signal, onSlice } = context;
   const z = view.globalOffset[2];
@@ -132,7 +137,15 @@ export async function importSlab(view: View, _index: number, args: ImportSlabArg
   await Promise.all(Array.from({ length: n }, worker));
   if (signal?.aborted) throw abortError();
   await view.write({ data: slab, shape: [format.channels, format.width, format.height, slices.length] }, [0, 0, 0], { signal });
-  return { slices: slices.length };
+  // A decimal string: JSON carries it from any executor, and uint64 ids do not fit a number.
+  const max = args.findMax ? binding.maxValue(slab) : null;
+  return { slices: slices.length, ...(max !== null ? { max: String(max) } : {}) };
+}
+
+/** What importSlab returns: the slices written, and the largest value when asked (findMax). */
+export interface ImportedSlab {
+  slices: number;
+  max?: string;
 }
 
 /** Slab depth: one file edge if it fits the budget, else whole blocks that fit (at least one). */
@@ -164,7 +177,7 @@ function viewJSON(dir: string, header: WkwHeader, size: [number, number, number]
  * slab at a time, so memory stays one slab). Fails with the first error; the caller owns
  * the folder and removes it on failure.
  */
-export async function importSlices(magDir: string, slices: readonly ImageSlice[], options: ImportSlicesOptions): Promise<void> {
+export async function importSlices(magDir: string, slices: readonly ImageSlice[], options: ImportSlicesOptions): Promise<{ max?: bigint }> {
   const { format, dtype, signal, onProgress } = options;
   const target = await WkwDataset.open(magDir);
   const header = target.header;
@@ -185,14 +198,15 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
   const report = () => onProgress?.({ done, total, unit: "slices" });
   try {
     report();
-    const args: ImportSlabArgs = { slices: [...slices], format, dtype };
+    const args: ImportSlabArgs = { slices: [...slices], format, dtype, ...(options.findMax ? { findMax: true } : {}) };
+    let results: ImportedSlab[];
     const slabs = function* () {
       for (let z = 0; z < slices.length; z += depth) yield view.getView({ offset: [0, 0, z], size: [format.width, format.height, Math.min(depth, slices.length - z)] });
     };
     const executor = options.executor ?? new InProcessExecutor({ concurrency: 1 });
     if (executor instanceof InProcessExecutor) {
       // In this process: progress per slice, and the signal reaches the running slab.
-      await executor.map(
+      results = await executor.map(
         (slab: View, index: number) =>
           importSlab(slab, index, args, {
             signal,
@@ -207,7 +221,7 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
     } else {
       // Elsewhere (threads, BullMQ workers): a job reference; progress per finished slab.
       const count = Math.ceil(slices.length / depth);
-      await executor.map(ownJob("image-import", "importSlab", args), slabs(), {
+      results = await executor.map<View, ImportedSlab>(ownJob("image-import", "importSlab", args), slabs(), {
         signal,
         total: count,
         onProgress: ({ done: finished }) => {
@@ -227,6 +241,8 @@ export async function importSlices(magDir: string, slices: readonly ImageSlice[]
       }
     }
     report();
+    const maxima = results.filter((r) => r.max !== undefined).map((r) => BigInt(r.max!));
+    return maxima.length > 0 ? { max: maxima.reduce((m, v) => (v > m ? v : m)) } : {};
   } catch (err) {
     throw toWkwError(err, magDir);
   } finally {

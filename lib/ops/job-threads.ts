@@ -47,6 +47,10 @@ export function createJobThreadPool(threads: number, idleTimeout: number, tasksP
     idleTimeout,
     concurrentTasksPerWorker: tasksPerThread,
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    // Job modules may load the `web-worker` package (geotiff does, for 16-bit and float
+    // TIFFs): outside the main thread it reads `workerData.mod` and throws when workerData
+    // is undefined. An empty object makes it behave as on the main thread.
+    workerData: {},
   });
 }
 

@@ -12,6 +12,7 @@
 #include "../vendor/lz4/lz4.h"
 #include "addon_cache.h"
 #include "addon_serve.h"
+#include "addon_stats.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_cache.h"
@@ -504,6 +505,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMag", NativeMag::Init(env));
   exports.Set("CancelToken", CancelToken::Init(env));
   initDownsample(env, exports);  // addon_downsample.cc
+  initStats(env, exports);       // addon_stats.cc
   exports.Set("parseHeader", Napi::Function::New(env, ParseHeader));
   exports.Set("serializeHeader", Napi::Function::New(env, SerializeHeader));
   exports.Set("defaultConcurrency", Napi::Function::New(env, DefaultConcurrency));
