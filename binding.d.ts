@@ -118,4 +118,4 @@ export declare function downsampleArraySync(data: NativeTypedArray, elementOffse
 export declare function resampleFile(sourceRoot: string, sourceHeader: Uint8Array,
   targetRoot: string, targetHeader: Uint8Array, file: readonly number[], factors: readonly number[],
   mode: string, upsample: boolean, region: readonly number[], options?: NativeWriteOptions,
-  concurrency?: number): Promise<void>;
+  concurrency?: number, cancel?: CancelToken): Promise<void>;

@@ -191,6 +191,27 @@ test("AbortSignal: no partial mag is listed or left behind; progress counts file
   assert.deepEqual(readdirSync(layer.path).sort(), ["1"]);
 });
 
+test("AbortSignal reaches a running file job in process: a 1024³ target file stops within one block", async (t) => {
+  const dir = path.join(tempDir(t), "ds");
+  const ds = await Dataset.create(dir, { scale: [1, 1, 1] });
+  t.after(() => ds.close());
+  const layer = await ds.addLayer("color", "color");
+  const mag = await layer.addMag(1, { blockLen: 32, fileLen: 32 });
+  await mag.write(makeArray(Uint8Array, [1, 32, 32, 32], () => 7), [0, 0, 0]);
+  // One target file of 1024³ voxels (1 GiB decoded, streamed block by block): its one job
+  // takes seconds here (7.5 s measured), so an abort that waited for it would show.
+  await layer.setBoundingBox(new BoundingBox([0, 0, 0], [2048, 2048, 2048]));
+  const before = propertiesOf(dir);
+  const ac = new AbortController();
+  let abortedAt;
+  setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 300);
+  await rejectsWkw(layer.downsampleMag(1, 2, { signal: ac.signal }), "ERR_WKW_ABORTED");
+  const latency = performance.now() - abortedAt;
+  assert.ok(latency < 2500, `the running job stopped ${latency.toFixed(0)} ms after the abort`);
+  assert.deepEqual(propertiesOf(dir), before);
+  assert.deepEqual(readdirSync(layer.path).sort(), ["1"]);
+});
+
 test("bad input: a WkwError with a code, nothing written or listed", async (t) => {
   const { dir, ds, layer } = await makeLayer(t);
   await layer.downsampleMag(1, 2);

@@ -13,13 +13,13 @@ import { binding } from "../binding.js";
 import type { VoxelType } from "../dtypes.js";
 import { toWkwError } from "../errors.js";
 import type { BoundingBox } from "../geometry/bounding-box.js";
-import { abortError } from "../util/abort.js";
+import { abortError, withCancel } from "../util/abort.js";
 import type { Vec3 } from "../util/validate.js";
 import type { View } from "../dataset/view.js";
 import { type BlockType, headerToBytes } from "../wkw/header.js";
 import { listCubeFiles } from "../wkw/dataset.js";
 import type { InterpolationMode } from "./downsample-array.js";
-import { getDefaultExecutor, type Executor } from "./executor.js";
+import { InProcessExecutor, getDefaultExecutor, type Executor } from "./executor.js";
 
 /** The JSON arguments every job of one mag shares. */
 export interface ResampleJobArgs {
@@ -54,15 +54,23 @@ function fileEdgeOf(h: { blockLen: number; fileLen: number }): number {
   return h.blockLen * h.fileLen;
 }
 
-async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean): Promise<void> {
+/** What an in-process caller gives a job beyond its JSON arguments. */
+export interface ResampleJobContext {
+  /** stops the running file within one block (the temporary file is removed) */
+  signal?: AbortSignal;
+}
+
+async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean, context: ResampleJobContext): Promise<void> {
   const f = args.factors;
   const edge = fileEdgeOf(args.targetHeader);
   // The view starts at the source voxel of the target file's first voxel.
   const file = view.globalOffset.map((g, i) => (upsample ? Math.ceil((g * f[i]!) / edge) : Math.floor(g / f[i]! / edge))) as unknown as Vec3;
   try {
-    await binding.resampleFile(
-      view.path, headerToBytes(view.header), args.target, headerToBytes(args.targetHeader),
-      file, f, args.mode, upsample, args.region, { level: args.level, durable: args.durable === true },
+    await withCancel(context.signal, (token) =>
+      binding.resampleFile(
+        view.path, headerToBytes(view.header), args.target, headerToBytes(args.targetHeader),
+        file, f, args.mode, upsample, args.region, { level: args.level, durable: args.durable === true }, undefined, token,
+      ),
     );
   } catch (err) {
     throw toWkwError(err, args.target);
@@ -70,13 +78,13 @@ async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean)
 }
 
 /** Job: writes the target file whose source region is `view`, downsampled by args.factors. */
-export function downsampleFileJob(view: View, _index: number, args: ResampleJobArgs): Promise<void> {
-  return resampleJob(view, args, false);
+export function downsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: ResampleJobContext = {}): Promise<void> {
+  return resampleJob(view, args, false, context);
 }
 
 /** Job: writes the target file whose source region is `view`, every voxel replicated args.factors times. */
-export function upsampleFileJob(view: View, _index: number, args: ResampleJobArgs): Promise<void> {
-  return resampleJob(view, args, true);
+export function upsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: ResampleJobContext = {}): Promise<void> {
+  return resampleJob(view, args, true, context);
 }
 
 /** The job reference `{ module, name, args }` of one mag's jobs, for executors that run jobs elsewhere. */
@@ -134,11 +142,18 @@ export async function resampleMag(source: View & { getView: View["getView"] }, f
       yield source.getView({ offset, size, readOnly: true });
     }
   }
-  // A job reference (not a closure), so every executor runs it: threads, BullMQ workers.
-  await executor.map(resampleJobReference(upsample, args), views(), {
+  const run = {
     total: files.length,
     ...(signal ? { signal } : {}),
     ...(onProgress ? { onProgress: ({ done }: Progress) => onProgress({ done: base + done, total, unit: "files" }) } : {}),
-  });
+  };
+  if (executor instanceof InProcessExecutor) {
+    // In this process the signal also reaches the running files (within one block).
+    const job = upsample ? upsampleFileJob : downsampleFileJob;
+    await executor.map((view: View, index: number) => job(view, index, args, { ...(signal ? { signal } : {}) }), views(), run);
+  } else {
+    // Elsewhere (threads, BullMQ workers) a job reference; running files finish.
+    await executor.map(resampleJobReference(upsample, args), views(), run);
+  }
   if (signal?.aborted) throw abortError();
 }

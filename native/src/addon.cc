@@ -516,6 +516,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace
+
+std::shared_ptr<CancelFlag> cancelTokenArg(const Napi::Value& v) { return cancelArg(v); }
+
 }  // namespace wkw
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return wkw::Init(env, exports); }

@@ -197,7 +197,7 @@ std::shared_ptr<MagContext> magArg(const Napi::Value& root, const Napi::Value& h
 }
 
 // resampleFile(srcRoot, srcHeader, dstRoot, dstHeader, file [3], factors [3], mode,
-//              upsample, region [lo x3, hi x3] (target voxels), options, concurrency?)
+//              upsample, region [lo x3, hi x3] (target voxels), options, concurrency?, cancel?)
 Napi::Value ResampleFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
@@ -231,9 +231,10 @@ Napi::Value ResampleFile(const Napi::CallbackInfo& info) {
       const int64_t n = intArg(info[10], "concurrency", 0, 1024);
       if (n > 0) inFlight = size_t(n);
     }
+    auto cancel = cancelTokenArg(info[11]);
     std::vector<std::unique_ptr<Task>> tasks;
     planResampleFile(tasks, src, dst, file[0], file[1], file[2], f, filter, upsample, box, options);
-    return Napi::Value(env, Job::start(env, std::move(tasks), inFlight, nullptr, {}));
+    return Napi::Value(env, Job::start(env, std::move(tasks), inFlight, std::move(cancel), {}));
   } catch (const WkwException& e) {
     return rejected(env, e);
   }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "cancel.h"
 #include "codec.h"
 #include "errors.h"
 #include "file_encoding.h"
@@ -218,6 +219,7 @@ class RawAssembly {
     const size_t bb = size_t(header_.blockBytes());
     std::vector<uint8_t>& block = blockBuffer(bb);
     for (uint64_t i = first; i < last; i++) {
+      throwIfCancelled();
       // All-zero blocks stay holes of the (sparse) file: they read as zeros.
       if (r.fill(i, block.data())) tmp.pwriteAll(block.data(), bb, header_.dataOffset + i * bb);
     }
@@ -281,6 +283,7 @@ class StreamedFileTask : public Task {
     TempFile tmp(target_);
     uint64_t pos = header_.dataOffset;
     for (uint64_t i = 0; i < n; i++) {
+      throwIfCancelled();
       r_->fill(i, block.data());
       const size_t len = compressBlock(block.data(), bb, packed.data(), packed.size(),
                                        header_.blockType, options_.level);

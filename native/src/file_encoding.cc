@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "cancel.h"
 #include "codec.h"
 #include "morton.h"
 #include "path_locks.h"
@@ -38,6 +39,7 @@ class FileEncoding {
     Part& part = parts_[p];
     part.sizes.resize(size_t(last - first));
     for (uint64_t i = first; i < last; i++) {
+      throwIfCancelled();
       fill(i, block.data());
       const size_t len = compressBlock(block.data(), bb, packed.data(), packed.size(),
                                        header_.blockType, options_.level);
@@ -198,6 +200,7 @@ class DecompressTask : public Task {
     tmp.truncate(fh.dataOffset + n * bb);
     std::vector<uint8_t>& block = blockBuffer(bb);
     for (uint64_t i = 0; i < n; i++) {
+      throwIfCancelled();
       file->readBlock(i, block.data(), scratchBuffer());
       if (isAllZero(block.data(), bb)) continue;
       tmp.pwriteAll(block.data(), bb, fh.dataOffset + i * bb);

@@ -6,6 +6,7 @@
 #include <new>
 #include <thread>
 
+#include "cancel.h"
 #include "errors.h"
 
 namespace wkw {
@@ -117,6 +118,7 @@ void Job::execute(napi_env, void* data) {
     const size_t i = job->next_.fetch_add(1);
     if (i >= job->tasks_.size()) break;
     try {
+      setCurrentCancel(job->cancel_.get());
       job->tasks_[i]->run();
     } catch (const WkwException& e) {
       job->fail(e.code, e.what(), e.path, e.blockIndex);
@@ -129,6 +131,7 @@ void Job::execute(napi_env, void* data) {
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
   }
+  setCurrentCancel(nullptr);
 }
 
 void Job::complete(napi_env env, napi_status, void* data) {
