@@ -306,6 +306,24 @@ test("AbortSignal: compress stops between files; files written are complete, no 
   assert.ok(partial >= 1, "some compress was cut short");
 });
 
+test("AbortSignal: a compress stops inside one large file, within a block; no target file, no temporary file", async (t) => {
+  const dir = tempDir(t);
+  // One sparse raw file of 2048³ voxels (8 GiB, one block written): compressing it takes
+  // seconds here (11.6 s measured), so an abort that waited for the file would show.
+  const src = await WkwDataset.create(path.join(dir, "src"), { voxelType: "uint8", blockLen: 64, fileLen: 32, blockType: "raw" });
+  t.after(() => src.close());
+  await src.write([0, 0, 0], { data: new Uint8Array(64 ** 3).fill(3), shape: [64, 64, 64] });
+  const ac = new AbortController();
+  let abortedAt;
+  setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 200);
+  const target = path.join(dir, "target");
+  await assert.rejects(src.compress(target, { signal: ac.signal }), (e) => e instanceof WkwError && e.code === "ERR_WKW_ABORTED");
+  const latency = performance.now() - abortedAt;
+  assert.ok(latency < 2500, `the running file stopped ${latency.toFixed(0)} ms after the abort`);
+  assert.deepEqual(noTemps(target), [], "no temporary files after the promise settled");
+  assert.equal(existsSync(path.join(target, "z0", "y0", "x0.wkw")), false);
+});
+
 test("AbortSignal: a long compressed write stops between files; each file is old or new", async (t) => {
   const size = [32 * 8, 32 * 2, 32 * 2]; // 32 files, written unaligned below: merges
   const neu = { data: new Uint8Array(formulaBytes("uint8", 1, [1, 1, 1], [size[0] - 2, size[1] - 2, size[2] - 2], 9)), shape: [size[0] - 2, size[1] - 2, size[2] - 2] };
