@@ -19,7 +19,7 @@ export { WorkerThreadExecutor, type WorkerThreadExecutorOptions } from "./ops/wo
 export { BullMQExecutor, type BullMQExecutorOptions } from "./ops/bullmq-executor.js";
 export { createWorker, type CreateWorkerOptions, type WkwWorker } from "./ops/bullmq-worker.js";
 export { type JobRef, ownJob } from "./ops/job-ref.js";
-export type { MapOptions } from "./ops/executor.js";
+export type { JobContext, MapOptions } from "./ops/executor.js";
 export type { AddLayerFromImagesOptions, FromImagesOptions } from "./dataset/from-images.js";
 export type { ImportProgress } from "./ops/image-import.js";
 export * from "./ops/downsample-exports.js";

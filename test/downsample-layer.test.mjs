@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  Dataset, Mag, BoundingBox, WkwDataset, downsampleArraySync, calculateMagsToDownsample, calculateDefaultCoarsestMag, calculateMagsToUpsample,
+  Dataset, Mag, BoundingBox, WkwDataset, WorkerThreadExecutor, downsampleArraySync, calculateMagsToDownsample, calculateDefaultCoarsestMag, calculateMagsToUpsample,
 } from "../dist/index.js";
 import { tempDir } from "./support/fixtures.mjs";
 import { bytes, makeArray, propertiesOf, rejectsWkw, snapshot } from "./support/dataset.mjs";
@@ -191,7 +191,7 @@ test("AbortSignal: no partial mag is listed or left behind; progress counts file
   assert.deepEqual(readdirSync(layer.path).sort(), ["1"]);
 });
 
-test("AbortSignal reaches a running file job in process: a 1024³ target file stops within one block", async (t) => {
+test("AbortSignal reaches a running file job (in process and in worker threads): a 1024³ target file stops within one block", async (t) => {
   const dir = path.join(tempDir(t), "ds");
   const ds = await Dataset.create(dir, { scale: [1, 1, 1] });
   t.after(() => ds.close());
@@ -202,14 +202,18 @@ test("AbortSignal reaches a running file job in process: a 1024³ target file st
   // takes seconds here (7.5 s measured), so an abort that waited for it would show.
   await layer.setBoundingBox(new BoundingBox([0, 0, 0], [2048, 2048, 2048]));
   const before = propertiesOf(dir);
-  const ac = new AbortController();
-  let abortedAt;
-  setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 300);
-  await rejectsWkw(layer.downsampleMag(1, 2, { signal: ac.signal }), "ERR_WKW_ABORTED");
-  const latency = performance.now() - abortedAt;
-  assert.ok(latency < 2500, `the running job stopped ${latency.toFixed(0)} ms after the abort`);
-  assert.deepEqual(propertiesOf(dir), before);
-  assert.deepEqual(readdirSync(layer.path).sort(), ["1"]);
+  const threads = new WorkerThreadExecutor({ threads: 2 });
+  t.after(() => threads.close());
+  for (const executor of [undefined, threads]) {
+    const ac = new AbortController();
+    let abortedAt;
+    setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 300);
+    await rejectsWkw(layer.downsampleMag(1, 2, { signal: ac.signal, ...(executor ? { executor } : {}) }), "ERR_WKW_ABORTED");
+    const latency = performance.now() - abortedAt;
+    assert.ok(latency < 2500, `the running job stopped ${latency.toFixed(0)} ms after the abort (${executor ? "threads" : "in process"})`);
+    assert.deepEqual(propertiesOf(dir), before);
+    assert.deepEqual(readdirSync(layer.path).sort(), ["1"]);
+  }
 });
 
 test("bad input: a WkwError with a code, nothing written or listed", async (t) => {

@@ -2,7 +2,7 @@
 // executor; failures keep their WkwError fields; functions are refused; abort and progress.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { WkwError, WorkerThreadExecutor, InProcessExecutor } from "../dist/index.js";
@@ -160,4 +160,29 @@ test("an AbortSignal stops starting chunks: ERR_WKW_ABORTED, fewer chunks writte
   const files = (await mag.getBoundingBoxesOnDisk()).length;
   assert.ok(files >= 2 && files <= 4, `files written: ${files}`); // 2 done + at most 2 in flight
   assert.ok(done >= 2);
+});
+
+test("a running job's context.signal aborts with the call (in-process and worker threads); it stays quiet otherwise", async (t) => {
+  const root = tempRoot(t);
+  const ds = await makeDataset(path.join(root, "ds"));
+  t.after(() => ds.close());
+  const mag = ds.getLayer("color").getMag(1);
+  const threads = new WorkerThreadExecutor({ threads: 2, itemsPerJob: 1 });
+  t.after(() => threads.close());
+  for (const [name, executor] of [["in-process", new InProcessExecutor({ concurrency: 2 })], ["threads", threads]]) {
+    const dir = path.join(root, name);
+    mkdirSync(dir);
+    // quiet: every job times out on its own
+    const quiet = await executor.map(ref("waitForAbort", { ms: 5, dir }), [0, 1, 2].map((i) => mag.getView({ offset: [0, 0, i * 8], size: [8, 8, 8] })));
+    assert.deepEqual(quiet, ["timeout", "timeout", "timeout"]);
+    // aborted: the two running jobs see it at once (they would wait 20 s), no other starts
+    const ac = new AbortController();
+    const views = [0, 1, 2, 3, 4].map((i) => mag.getView({ offset: [0, 0, i * 8], size: [8, 8, 8] }));
+    setTimeout(() => ac.abort(), 300);
+    const t0 = performance.now();
+    await rejectsWkw(executor.map(ref("waitForAbort", { ms: 20_000, dir }), views, { signal: ac.signal }), "ERR_WKW_ABORTED");
+    assert.ok(performance.now() - t0 < 10_000, `${name}: settled ${(performance.now() - t0).toFixed(0)} ms after the start`);
+    const markers = readdirSync(dir).filter((f) => f.endsWith("-aborted")).sort();
+    assert.deepEqual(markers, ["job-0-aborted", "job-1-aborted"], name);
+  }
 });

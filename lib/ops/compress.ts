@@ -9,7 +9,7 @@ import { BoundingBox } from "../geometry/bounding-box.js";
 import type { Vec3 } from "../geometry/vec3.js";
 import { View, fileEdge, type ViewJSON } from "../dataset/view.js";
 import type { WkwDataset } from "../wkw/dataset.js";
-import { getDefaultExecutor, type Executor, type MapOptions } from "./executor.js";
+import { getDefaultExecutor, type Executor, type JobContext, type MapOptions } from "./executor.js";
 import { ownJob } from "./job-ref.js";
 
 /** The cube file a file-sized, file-aligned view covers. */
@@ -22,14 +22,17 @@ function fileOf(view: View, parameter: string): Vec3 {
   return [o[0] / edge, o[1] / edge, o[2] / edge];
 }
 
-/** Job: re-encodes the cube file under `source` into the target folder with the target's block type. */
-export async function compressFile(source: View, target: View, _index?: number): Promise<void> {
+/**
+ * Job: re-encodes the cube file under `source` into the target folder with the target's
+ * block type; context.signal (JobContext) stops it within a block.
+ */
+export async function compressFile(source: View, target: View, _index?: number, _args?: unknown, context: Partial<JobContext> = {}): Promise<void> {
   const file = fileOf(source, "source");
   const to = fileOf(target, "target");
   if (file.some((v, a) => v !== to[a])) throw new WkwError("ERR_WKW_ARGUMENT", `source ${source} and target ${target} cover different files`, { parameter: "target" });
   const src = await source._handle();
   const dst = await target._handle();
-  await src.compressFilesInto(dst, [file]);
+  await src.compressFilesInto(dst, [file], context.signal ? { signal: context.signal } : {});
 }
 
 export interface CompressFilesOptions extends Pick<MapOptions, "signal"> {

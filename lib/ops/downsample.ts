@@ -19,7 +19,7 @@ import type { View } from "../dataset/view.js";
 import { type BlockType, headerToBytes } from "../wkw/header.js";
 import { listCubeFiles } from "../wkw/dataset.js";
 import type { InterpolationMode } from "./downsample-array.js";
-import { InProcessExecutor, getDefaultExecutor, type Executor } from "./executor.js";
+import { getDefaultExecutor, type Executor, type JobContext } from "./executor.js";
 
 /** The JSON arguments every job of one mag shares. */
 export interface ResampleJobArgs {
@@ -54,13 +54,9 @@ function fileEdgeOf(h: { blockLen: number; fileLen: number }): number {
   return h.blockLen * h.fileLen;
 }
 
-/** What an in-process caller gives a job beyond its JSON arguments. */
-export interface ResampleJobContext {
-  /** stops the running file within one block (the temporary file is removed) */
-  signal?: AbortSignal;
-}
-
-async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean, context: ResampleJobContext): Promise<void> {
+// context.signal (the executor's, see JobContext) stops the running file within one block;
+// its temporary file is removed.
+async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean, context: Partial<JobContext>): Promise<void> {
   const f = args.factors;
   const edge = fileEdgeOf(args.targetHeader);
   // The view starts at the source voxel of the target file's first voxel.
@@ -78,12 +74,12 @@ async function resampleJob(view: View, args: ResampleJobArgs, upsample: boolean,
 }
 
 /** Job: writes the target file whose source region is `view`, downsampled by args.factors. */
-export function downsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: ResampleJobContext = {}): Promise<void> {
+export function downsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: Partial<JobContext> = {}): Promise<void> {
   return resampleJob(view, args, false, context);
 }
 
 /** Job: writes the target file whose source region is `view`, every voxel replicated args.factors times. */
-export function upsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: ResampleJobContext = {}): Promise<void> {
+export function upsampleFileJob(view: View, _index: number, args: ResampleJobArgs, context: Partial<JobContext> = {}): Promise<void> {
   return resampleJob(view, args, true, context);
 }
 
@@ -147,13 +143,8 @@ export async function resampleMag(source: View & { getView: View["getView"] }, f
     ...(signal ? { signal } : {}),
     ...(onProgress ? { onProgress: ({ done }: Progress) => onProgress({ done: base + done, total, unit: "files" }) } : {}),
   };
-  if (executor instanceof InProcessExecutor) {
-    // In this process the signal also reaches the running files (within one block).
-    const job = upsample ? upsampleFileJob : downsampleFileJob;
-    await executor.map((view: View, index: number) => job(view, index, args, { ...(signal ? { signal } : {}) }), views(), run);
-  } else {
-    // Elsewhere (threads, BullMQ workers) a job reference; running files finish.
-    await executor.map(resampleJobReference(upsample, args), views(), run);
-  }
+  // A job reference (not a closure), so every executor runs it: threads, BullMQ workers.
+  // The signal reaches running files where the executor can reach them (JobContext).
+  await executor.map(resampleJobReference(upsample, args), views(), run);
   if (signal?.aborted) throw abortError();
 }

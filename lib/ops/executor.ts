@@ -35,10 +35,23 @@ export interface MapOptions {
 }
 
 /**
+ * The last argument of a job-reference function: `signal` aborts when the caller's map is
+ * aborted, where the executor can reach the running job (in this process and in its worker
+ * threads; on BullMQ workers it never aborts: queued jobs are removed instead). Long jobs
+ * pass it on to the native calls, which then stop within a block.
+ */
+export interface JobContext {
+  signal: AbortSignal;
+}
+
+/** The signal of a job that nothing can abort. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/**
  * With a function, `items` are anything and the function is called as job(item, index)
  * (in-process executors only). With a job reference, each item is a View or an array of
- * Views and the referenced function is called as fn(...views, index, args) wherever the
- * executor runs it.
+ * Views and the referenced function is called as fn(...views, index, args, context) wherever
+ * the executor runs it (context: JobContext).
  */
 export interface Executor {
   map<T, R>(job: Job<T, R> | JobRef, items: Iterable<T>, options?: MapOptions): Promise<R[]>;
@@ -80,7 +93,8 @@ export class InProcessExecutor implements Executor {
     const fn = await loadJobFunction(ref);
     // args as a remote job sees them (a JSON copy), so results match every executor
     const args = ref.args === undefined ? undefined : JSON.parse(JSON.stringify(ref.args));
-    return runBounded((item: T, index: number) => fn(...itemViews(item), index, args) as R, items, this.concurrency, opts);
+    const context: JobContext = { signal: opts.signal ?? NEVER_ABORTED };
+    return runBounded((item: T, index: number) => fn(...itemViews(item), index, args, context) as R, items, this.concurrency, opts);
   }
 
   async close(): Promise<void> {}

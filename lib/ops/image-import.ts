@@ -101,7 +101,8 @@ function defaultDecodeConcurrency(): number {
  * Job (job-reference shape): `view` is one slab of the target, (0, 0, z) + (width, height,
  * depth); decodes slices z … z + depth - 1 of `args.slices` in parallel into one buffer and
  * writes it with one call. A slice of another size, channel count or type is an error
- * naming its file. `context` is for in-process callers (cancel, per-slice progress).
+ * naming its file. `context` is the executor's JobContext (its signal stops the slab);
+ * in-process callers add per-slice progress.
  */
 export async function importSlab(view: View, _index: number, args: ImportSlabArgs, context: ImportSlabContext = {}): Promise<ImportedSlab> {
   const { format, dtype } = args;

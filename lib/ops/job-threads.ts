@@ -13,6 +13,7 @@
  * collections (gc() exposed at run time) is no longer needed.
  */
 import path from "node:path";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { Piscina } from "piscina";
 import { WkwError } from "../errors.js";
 import { decodeError, type EncodedError } from "./job-error.js";
@@ -28,6 +29,8 @@ export interface ThreadTask {
   allowDirs?: readonly string[];
   /** items of a batch in flight at once (overrides the job's own) */
   concurrency?: number;
+  /** a message on it aborts the job's context signal (runInJobThread with a signal) */
+  abortPort?: MessagePort;
 }
 
 /** What comes back: errors as data (a thrown Error would lose WkwError's code, path and blockIndex). */
@@ -59,13 +62,26 @@ export function createJobThreadPool(threads: number, idleTimeout: number, tasksP
  * A thread that ends under a job (process.exit() in it, a fatal error) rejects with
  * ERR_WKW_IO naming the job; the pool starts a new thread for the next one.
  */
-export async function runInJobThread(pool: Piscina, task: ThreadTask): Promise<JobOutput> {
+export async function runInJobThread(pool: Piscina, task: ThreadTask, signal?: AbortSignal): Promise<JobOutput> {
   let result: ThreadResult;
+  // An abort reaches the running job through a port of its own (piscina's own `signal`
+  // would terminate the thread, with native work and temporary files in flight).
+  const channel = signal ? new MessageChannel() : undefined;
+  const onAbort = () => channel!.port1.postMessage("abort");
   try {
-    result = (await pool.run(task)) as ThreadResult;
+    if (channel) {
+      if (signal!.aborted) onAbort();
+      else signal!.addEventListener("abort", onAbort, { once: true });
+    }
+    result = (await (channel
+      ? pool.run({ ...task, abortPort: channel.port2 }, { transferList: [channel.port2] as never })
+      : pool.run(task))) as ThreadResult;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new WkwError("ERR_WKW_IO", `the worker thread running job ${task.job.ref.name} of ${task.job.ref.module} ended: ${why}`);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    channel?.port1.close();
   }
   if (!result.ok) throw decodeError(result.error);
   return result.value;

@@ -1,14 +1,14 @@
 /**
  * The far side of a job reference: the item as it travels (View.toJSON() of each view),
  * and running it in a thread or worker process: views rebuilt with View.fromJSON, the
- * function called as fn(...views, index, args), the views' handles closed afterwards.
+ * function called as fn(...views, index, args, context), the views' handles closed afterwards.
  */
 import { statSync } from "node:fs";
 import path from "node:path";
 import { View, type ViewJSON } from "../dataset/view.js";
 import { WkwDataset } from "../wkw/dataset.js";
 import { argumentError } from "../util/validate.js";
-import { itemViews, runBounded } from "./executor.js";
+import { NEVER_ABORTED, itemViews, runBounded, type JobContext } from "./executor.js";
 import type { JobRef } from "./job-ref.js";
 import { loadJobFunction } from "./load-job.js";
 
@@ -135,13 +135,14 @@ function openShared(folder: string): Promise<WkwDataset> {
  * Runs one encoded job; `allowDirs` restricts the modules it may load (see load-job.ts);
  * `concurrency` (items of a batch in flight) overrides the one the job carries.
  */
-export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string[], concurrency?: number): Promise<JobOutput> {
+export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string[], concurrency?: number, signal: AbortSignal = NEVER_ABORTED): Promise<JobOutput> {
   const fn = await loadJobFunction(job.ref, allowDirs);
   const t0 = performance.now(); // (loading the module once is not what a job costs)
+  const context: JobContext = { signal };
   const one = async (item: { views: (ViewJSON | ViewBox)[]; index: number }) => {
     const views = item.views.map((v, j) => View._fromJSONWith(viewJSONOf(job, v, j), openShared));
     try {
-      const value = await fn(...views, item.index, job.ref.args);
+      const value = await fn(...views, item.index, job.ref.args, context);
       return value === undefined ? null : value;
     } finally {
       for (const v of views) v.close();
@@ -152,7 +153,7 @@ export async function runEncodedJob(job: EncodedJob, allowDirs?: readonly string
   else {
     // The first failure stops the batch once its running items settle (the executor contract).
     const c = concurrency ?? job.concurrency;
-    values = await runBounded(one, job.batch, typeof c === "number" && Number.isInteger(c) && c >= 1 ? Math.min(c, 64) : 1);
+    values = await runBounded(one, job.batch, typeof c === "number" && Number.isInteger(c) && c >= 1 ? Math.min(c, 64) : 1, signal === NEVER_ABORTED ? {} : { signal });
   }
   return { values, ms: performance.now() - t0 };
 }

@@ -63,7 +63,7 @@ export class WorkerThreadExecutor implements Executor {
     const run = async (batch: Batch<T>): Promise<void> => {
       pulled = batch.index + batch.items.length;
       const job = encodeBatch(ref, batch.items, batch.index, this.itemConcurrency);
-      const output = await runInJobThread(pool, { job });
+      const output = await runInJobThread(pool, { job }, opts.signal);
       sizer.observe(batch.items.length, output.ms);
       for (const r of jobResults(job, output)) results[r.index] = r.value as R;
       done += batch.items.length;

@@ -64,3 +64,18 @@ export async function exitThreadAt(_view, index, args) {
 export async function describe(...args) {
   return args.filter((a) => a && typeof a.toJSON === "function").map((v) => v.toJSON());
 }
+
+/**
+ * Waits for its context's signal (JobContext) up to args.ms, then leaves a marker file
+ * `<args.dir>/job-<index>-<aborted|timeout>` and returns the outcome.
+ */
+export async function waitForAbort(_view, index, args, context) {
+  const { writeFileSync } = await import("node:fs");
+  const outcome = await new Promise((resolve) => {
+    if (context.signal.aborted) return resolve("aborted");
+    const timer = setTimeout(() => resolve("timeout"), args.ms);
+    context.signal.addEventListener("abort", () => { clearTimeout(timer); resolve("aborted"); }, { once: true });
+  });
+  writeFileSync(`${args.dir}/job-${index}-${outcome}`, "");
+  return outcome;
+}
