@@ -7,7 +7,7 @@ import type { Progress } from "../util/progress.js";
 import type { Vec3 } from "../geometry/vec3.js";
 import { fileEdge, type View } from "../dataset/view.js";
 import { getDefaultExecutor, type Executor, type MapOptions } from "./executor.js";
-import { chunksWithFiles } from "./file-presence.js";
+import { chunksWithFiles, viewOfBox } from "./file-presence.js";
 import { ownJob } from "./job-ref.js";
 
 /** Voxels a raw-target job reads at once (bounds memory; compressed targets need whole files). */
@@ -43,9 +43,7 @@ export async function copyView(source: View, target: View, options: CopyViewOpti
   const boxes = await chunksWithFiles(source, source._chunkRegion(), chunk);
   function* pairs(): Generator<[View, View]> {
     for (const box of boxes) {
-      const s = source.getView({ offset: box.topLeft.map((v, a) => v - source.globalOffset[a]!) as unknown as Vec3, size: box.size, readOnly: true });
-      const t = target.getView({ offset: box.topLeft.map((v, a) => v - target.globalOffset[a]!) as unknown as Vec3, size: box.size });
-      yield [s, t];
+      yield [viewOfBox(source, box, true), viewOfBox(target, box)];
     }
   }
   const { executor, onProgress, ...rest } = options;

@@ -138,13 +138,12 @@ export async function resampleMag(source: View & { getView: View["getView"] }, f
       yield source.getView({ offset, size, readOnly: true });
     }
   }
-  const run = {
+  // A job reference (not a closure), so every executor runs it: threads, BullMQ workers.
+  // The signal reaches running files where the executor can reach them (JobContext).
+  await executor.map(resampleJobReference(upsample, args), views(), {
     total: files.length,
     ...(signal ? { signal } : {}),
     ...(onProgress ? { onProgress: ({ done }: Progress) => onProgress({ done: base + done, total, unit: "files" }) } : {}),
-  };
-  // A job reference (not a closure), so every executor runs it: threads, BullMQ workers.
-  // The signal reaches running files where the executor can reach them (JobContext).
-  await executor.map(resampleJobReference(upsample, args), views(), run);
+  });
   if (signal?.aborted) throw abortError();
 }

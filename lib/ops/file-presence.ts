@@ -3,7 +3,7 @@
  * exists reads as zeros, so ops that only read (copy, segment-id scans) skip it.
  */
 import { BoundingBox } from "../geometry/bounding-box.js";
-import type { Vec3 } from "../geometry/vec3.js";
+import { sub, type Vec3 } from "../geometry/vec3.js";
 import { fileEdge, type View } from "../dataset/view.js";
 
 /** The chunks of `region` (absolute, on a grid of `chunk`) that overlap a cube file of `source`. */
@@ -19,4 +19,9 @@ export async function chunksWithFiles(source: View, region: BoundingBox, chunk: 
     return false;
   };
   return [...region.chunk(chunk, chunk)].filter(hasData);
+}
+
+/** The sub-view of `view` covering `box` (absolute coordinates, inside the view). */
+export function viewOfBox(view: View, box: BoundingBox, readOnly?: boolean): View {
+  return view.getView({ offset: sub(box.topLeft, view.globalOffset), size: box.size, ...(readOnly ? { readOnly } : {}) });
 }

@@ -11,7 +11,7 @@ import type { Vec3 } from "../geometry/vec3.js";
 import { fileEdge, type View } from "../dataset/view.js";
 import type { Progress } from "../util/progress.js";
 import { getDefaultExecutor, type Executor, type MapOptions } from "./executor.js";
-import { chunksWithFiles } from "./file-presence.js";
+import { chunksWithFiles, viewOfBox } from "./file-presence.js";
 import { ownJob } from "./job-ref.js";
 
 /** Voxels a job reads at once. */
@@ -58,7 +58,7 @@ export async function largestValueOf(view: View, options: LargestValueOptions = 
   const boxes = await chunksWithFiles(view, region, chunk);
   function* chunks(): Generator<View> {
     for (const box of boxes) {
-      yield view.getView({ offset: box.topLeft.map((v, a) => v - view.globalOffset[a]!) as unknown as Vec3, size: box.size, readOnly: true });
+      yield viewOfBox(view, box, true);
     }
   }
   const { executor, onProgress, chunkShape: _chunkShape, ...rest } = options;
