@@ -85,7 +85,7 @@ export declare function fileCacheStats(): { files: number; bytes: number; maxFil
 export declare function allocateOutput(bytes: number): ArrayBuffer | null;
 export declare function setOutputPoolLimit(maxBytes: number): void;
 export declare function outputPoolStats(): { bytes: number; outstandingBytes: number; mappedBytes: number; maxBytes: number };
-/** Tasks one call keeps in flight by default: min(UV_THREADPOOL_SIZE, cores). */
+/** Pool threads one call runs on at once by default: min(UV_THREADPOOL_SIZE, cores). */
 export declare function defaultConcurrency(): number;
 /** LZ4_versionNumber() of the vendored LZ4 (10904 = 1.9.4). */
 export declare const lz4Version: number;

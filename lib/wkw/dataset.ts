@@ -40,7 +40,7 @@ export interface ReadOptions<T extends VoxelData = VoxelData> {
   /** Fill this array instead of allocating one (dense Fortran order, shape [c, ...size]). */
   out?: VoxelArray<T>;
   signal?: AbortSignal;
-  /** Pool tasks this call keeps in flight (default: min(UV_THREADPOOL_SIZE, cores)). */
+  /** Pool threads this call runs on at once (default: min(UV_THREADPOOL_SIZE, cores)). */
   concurrency?: number;
 }
 

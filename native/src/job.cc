@@ -21,19 +21,27 @@ constexpr auto kTimeSlice = std::chrono::milliseconds(4);
 struct Worker {
   Job* job;
   napi_async_work work = nullptr;
+  bool spare = false;  // started while maxActive_ others ran: did nothing
 };
 
 }  // namespace
 
-size_t Job::defaultInFlight() {
+size_t Job::poolSize() {
   static size_t value = [] {
     size_t pool = 4;  // libuv's default
     if (const char* env = std::getenv("UV_THREADPOOL_SIZE")) {
       long v = std::strtol(env, nullptr, 10);
       if (v > 0) pool = size_t(v);
     }
+    return pool;
+  }();
+  return value;
+}
+
+size_t Job::defaultInFlight() {
+  static size_t value = [] {
     size_t cores = std::max<unsigned>(1, std::thread::hardware_concurrency());
-    return std::max<size_t>(1, std::min(pool, cores));
+    return std::max<size_t>(1, std::min(poolSize(), cores));
   }();
   return value;
 }
@@ -55,12 +63,16 @@ napi_value makeError(napi_env env, const std::string& code, const std::string& m
   return err;
 }
 
-napi_value Job::start(napi_env env, std::vector<std::unique_ptr<Task>> tasks, size_t maxInFlight,
+napi_value Job::start(napi_env env, std::vector<std::unique_ptr<Task>> tasks, size_t maxActive,
                       std::shared_ptr<CancelFlag> cancel,
                       const std::vector<napi_value>& keepAlive) {
   Job* job = new Job();
   job->tasks_ = std::move(tasks);
-  job->maxInFlight_ = std::max<size_t>(1, maxInFlight);
+  job->maxActive_ = std::max<size_t>(1, maxActive);
+  // Spares: the pool threads beyond maxActive, at most maxActive of them.
+  const size_t pool = poolSize();
+  const size_t spares = pool > job->maxActive_ ? std::min(pool - job->maxActive_, job->maxActive_) : 0;
+  job->maxInFlight_ = job->maxActive_ + spares;
   job->cancel_ = std::move(cancel);
   for (napi_value v : keepAlive) {
     napi_ref ref;
@@ -112,7 +124,13 @@ void Job::fail(const std::string& code, const std::string& message, const std::s
 }
 
 void Job::execute(napi_env, void* data) {
-  Job* job = static_cast<Worker*>(data)->job;
+  Worker* worker = static_cast<Worker*>(data);
+  Job* job = worker->job;
+  if (job->active_.fetch_add(1) >= job->maxActive_) {
+    job->active_--;
+    worker->spare = true;
+    return;
+  }
   const auto deadline = std::chrono::steady_clock::now() + kTimeSlice;
   while (job->moreToRun()) {
     const size_t i = job->next_.fetch_add(1);
@@ -132,15 +150,19 @@ void Job::execute(napi_env, void* data) {
     if (std::chrono::steady_clock::now() >= deadline) break;
   }
   setCurrentCancel(nullptr);
+  job->active_--;
 }
 
 void Job::complete(napi_env env, napi_status, void* data) {
   Worker* worker = static_cast<Worker*>(data);
   Job* job = worker->job;
+  const bool spare = worker->spare;
   napi_delete_async_work(env, worker->work);
   delete worker;
   job->inFlight_--;
-  job->scheduleMore(env);
+  // A spare that did nothing is not replaced while other workers are out: the worker
+  // that ran queues the next ones when its slice ends.
+  if (!spare || job->inFlight_ == 0) job->scheduleMore(env);
 }
 
 void Job::settle(napi_env env) {

@@ -1,8 +1,14 @@
-// Runs a list of tasks on the libuv thread pool behind one Promise. At most `maxInFlight`
-// workers are queued at a time, so one large call leaves pool threads for other I/O; each
+// Runs a list of tasks on the libuv thread pool behind one Promise. At most `maxActive`
+// workers run at a time, so one large call leaves pool threads for other I/O; each
 // worker runs task after task (no JS-thread round trip between tasks) and yields its pool
 // thread after a short time slice, so other queued pool work still gets its turn. Pool
 // threads only run Task::run(); every N-API call happens on the JS thread.
+//
+// A few spare workers are queued beyond `maxActive`: the kernel often puts a woken pool
+// thread on the core where another worker of the same call already runs, and there it
+// waits for that worker's whole slice while the other core idles (a 128³ read then ran on
+// one thread in a third of the calls). Whichever workers start first do the work; one
+// that starts while `maxActive` others run returns at once.
 #pragma once
 #include <node_api.h>
 
@@ -23,12 +29,14 @@ class Job {
   // Takes ownership of the tasks; `keepAlive` values (the caller's arrays) are referenced
   // until the job settles. Returns the promise.
   static napi_value start(napi_env env, std::vector<std::unique_ptr<Task>> tasks,
-                          size_t maxInFlight, std::shared_ptr<CancelFlag> cancel,
+                          size_t maxActive, std::shared_ptr<CancelFlag> cancel,
                           const std::vector<napi_value>& keepAlive);
   // Runs the tasks one after another on the calling (JS) thread; throws WkwException.
   static void runSync(std::vector<std::unique_ptr<Task>>& tasks);
-  // Default number of tasks one call keeps in flight: the pool size, at most the cores.
+  // Default number of workers one call runs at once: the pool size, at most the cores.
   static size_t defaultInFlight();
+  // libuv's pool size (UV_THREADPOOL_SIZE, else 4).
+  static size_t poolSize();
 
  private:
   Job() = default;
@@ -44,7 +52,10 @@ class Job {
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<napi_ref> refs_;
   std::atomic<size_t> next_{0};  // next task to claim; claimed tasks always run
-  size_t inFlight_ = 0, maxInFlight_ = 1;
+  size_t inFlight_ = 0;    // workers queued or running (JS thread only)
+  size_t maxInFlight_ = 1;  // maxActive_ plus the spares
+  size_t maxActive_ = 1;
+  std::atomic<size_t> active_{0};  // workers running tasks now
   std::shared_ptr<CancelFlag> cancel_;
   std::atomic<bool> failed_{false};
   std::mutex errorMutex_;
