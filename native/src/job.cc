@@ -161,7 +161,9 @@ void Job::complete(napi_env env, napi_status, void* data) {
   delete worker;
   job->inFlight_--;
   // A spare that did nothing is not replaced while other workers are out: the worker
-  // that ran queues the next ones when its slice ends.
+  // that ran queues the next ones when its slice ends, without spares from then on (a
+  // long call would wake them every slice for nothing).
+  if (!spare) job->maxInFlight_ = job->maxActive_;
   if (!spare || job->inFlight_ == 0) job->scheduleMore(env);
 }
 
