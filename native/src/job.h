@@ -4,11 +4,11 @@
 // thread after a short time slice, so other queued pool work still gets its turn. Pool
 // threads only run Task::run(); every N-API call happens on the JS thread.
 //
-// A few spare workers are queued beyond `maxActive`: the kernel often puts a woken pool
-// thread on the core where another worker of the same call already runs, and there it
-// waits for that worker's whole slice while the other core idles (a 128³ read then ran on
-// one thread in a third of the calls). Whichever workers start first do the work; one
-// that starts while `maxActive` others run returns at once.
+// A call's first wave queues a few spare workers beyond `maxActive`: the kernel often puts
+// a woken pool thread on the core where another worker of the same call already runs, and
+// there it waits for that worker's whole slice while the other core idles (a 128³ read
+// then ran on one thread in a third of the calls). Whichever workers start first do the
+// work; one that starts while `maxActive` others run returns at once.
 #pragma once
 #include <node_api.h>
 
@@ -53,7 +53,7 @@ class Job {
   std::vector<napi_ref> refs_;
   std::atomic<size_t> next_{0};  // next task to claim; claimed tasks always run
   size_t inFlight_ = 0;    // workers queued or running (JS thread only)
-  size_t maxInFlight_ = 1;  // maxActive_ plus the spares
+  size_t maxInFlight_ = 1;  // maxActive_, plus the spares until a worker has run
   size_t maxActive_ = 1;
   std::atomic<size_t> active_{0};  // workers running tasks now
   std::shared_ptr<CancelFlag> cancel_;
