@@ -155,6 +155,50 @@ test("concurrent reads on the pool through a small shared cache are all correct"
   assert.ok(s.bytes <= 16 * 4096);
 });
 
+test("cached reads copy every piece length right: dtypes, channels, missing files, garbage out arrays", async (t) => {
+  // Blocks from the cache go out output row by output row (row_gather.cc) where a file
+  // holds several blocks of a region's x-row: rows of the regions below start at every x
+  // offset in a block, so pieces take every length from one voxel to a whole block row
+  // (32 bytes uint8, 96 with 3 channels, 128 uint32). Files of 2³ blocks; only the first
+  // file (64³) is written, so regions reaching past it meet missing files, which must read
+  // as zeros also into recycled or garbage-filled memory.
+  for (const [voxelType, numChannels, Ctor] of [["uint8", 1, Uint8Array], ["uint8", 3, Uint8Array], ["uint32", 1, Uint32Array]]) {
+    const cache = new BlockCache({ maxBytes: 64 << 20 });
+    const dir = path.join(tempDir(t), `${voxelType}-${numChannels}`);
+    const ds = await WkwDataset.create(dir, { voxelType, numChannels, blockLen: 32, fileLen: 2, blockType: "lz4", cache });
+    t.after(() => ds.close());
+    const n = 64, c = numChannels;
+    const value = (ch, x, y, z) => (x < n && y < n && z < n ? (Math.imul(ch + 7 * (x + 97 * (y + 89 * z)) + 1, 2654435761) >>> (voxelType === "uint8" ? 24 : 0)) : 0);
+    const full = new Ctor(c * n ** 3);
+    for (let z = 0, k = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) for (let ch = 0; ch < c; ch++) full[k++] = value(ch, x, y, z);
+    await ds.write([0, 0, 0], { data: full, shape: [c, n, n, n] });
+    const expected = (o, sz) => {
+      const e = new Ctor(c * sz[0] * sz[1] * sz[2]);
+      let k = 0;
+      for (let z = 0; z < sz[2]; z++) for (let y = 0; y < sz[1]; y++) for (let x = 0; x < sz[0]; x++) for (let ch = 0; ch < c; ch++) e[k++] = value(ch, o[0] + x, o[1] + y, o[2] + z);
+      return e;
+    };
+    const regions = [];
+    for (let x0 = 0; x0 < 32; x0 += 1) regions.push([[x0, (x0 * 5) % 32, 40 - x0], [100 - 2 * x0 + (x0 % 7), 9, 7]]);
+    regions.push([[30, 31, 29], [3, 2, 40]], [[50, 50, 50], [40, 30, 20]], [[64, 0, 0], [64, 33, 2]], [[1, 2, 3], [62, 61, 60]]);
+    for (const [o, sz] of regions) ds.readSync(o, sz); // fills the cache: every later read hits
+    const misses = cache.stats().misses;
+    for (const [o, sz] of regions) {
+      const want = expected(o, sz);
+      const label = `${voxelType}×${c} at ${o} size ${sz}`;
+      assert.deepEqual((await ds.read(o, sz)).data, want, `${label}, async`);
+      assert.deepEqual(ds.readSync(o, sz).data, want, `${label}, sync`);
+      const out = { data: new Ctor(want.length).fill(0xab), shape: [c, ...sz] };
+      ds.readSync(o, sz, { out });
+      assert.deepEqual(out.data, want, `${label}, into a garbage-filled out`);
+      out.data.fill(0xcd);
+      await ds.read(o, sz, { out, concurrency: 2 });
+      assert.deepEqual(out.data, want, `${label}, async into a garbage-filled out`);
+    }
+    assert.equal(cache.stats().misses, misses, "all from the cache");
+  }
+});
+
 test("Dataset.open/create take a cache that every mag reads through", async (t) => {
   const cache = new BlockCache({ maxBytes: 4 << 20 });
   const dir = path.join(tempDir(t), "ds");

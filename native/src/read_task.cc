@@ -48,18 +48,10 @@ void ReadTask::run() {
     return static_cast<const uint8_t*>(hold->data());
   };
 
-  // Into memory that is not in the cache (view_.stream: a fresh result, or a large one),
-  // block rows that are whole cache lines go out with non-temporal stores block by
-  // block (region.cc). Shorter ones (32 bytes: 32³ uint8 blocks) would each be half a
-  // line: there a region more than one block wide whose output rows start on cache lines
-  // goes out x-row by x-row (tasks hold whole rows, see planRead), as whole output rows
-  // with non-temporal stores (row_gather.h). Where output rows start mid-line (a 100³
-  // uint8 region) that gains nothing and costs a copy: block by block is faster.
   const size_t row = size_t(blocks_.n[0]);
-  if (view_.stream && rowBytes % 64 != 0 && row > 1 && view_.rowsContiguous() &&
-      view_.stride[2] % 64 == 0) {
-    const size_t group = std::clamp<size_t>(kGatherBytes / blockBytes, 1, kMaxGatherBlocks);
-    std::vector<uint8_t>& slots = blockBuffer(std::min(group, row) * blockBytes);
+  // The task's blocks in groups of at most `group` adjacent blocks of one x-row, decoded
+  // into `slots` (or found in the cache), each group handed to `copy`.
+  auto forRowGroups = [&](size_t group, uint8_t* slots, auto&& copy) {
     const uint8_t* src[kMaxGatherBlocks];
     CachedBlock hold[kMaxGatherBlocks];
     BlockGeom geom[kMaxGatherBlocks];
@@ -67,12 +59,41 @@ void ReadTask::run() {
     for (size_t k = first_; k < last_;) {
       const size_t n = std::min({group, (k / row + 1) * row - k, last_ - k});
       for (size_t j = 0; j < n; j++) {
-        src[j] = decoded(k + j, slots.data() + j * blockBytes, hold[j], geom[j], part[j]);
+        uint8_t* slot = slots ? slots + j * blockBytes : nullptr;
+        src[j] = decoded(k + j, slot, hold[j], geom[j], part[j]);
       }
-      gatherBlockRow(src, geom, part, n, view_);
+      copy(src, geom, part, n);
       for (size_t j = 0; j < n; j++) hold[j].reset();
       k += n;
     }
+  };
+  // Into memory that is not in the cache (view_.stream: a fresh result, or a large one),
+  // block rows that are whole cache lines go out with non-temporal stores block by
+  // block (region.cc). Shorter ones (32 bytes: 32³ uint8 blocks) would each be half a
+  // line: there a region more than one block wide whose output rows start on cache lines
+  // goes out x-row by x-row (tasks hold whole rows, see planRead), as whole output rows
+  // with non-temporal stores (row_gather.h). Where output rows start mid-line (a 100³
+  // uint8 region) that gains nothing and costs a copy: block by block is faster.
+  if (view_.stream && rowBytes % 64 != 0 && row > 1 && view_.rowsContiguous() &&
+      view_.stride[2] % 64 == 0) {
+    const size_t group = std::clamp<size_t>(kGatherBytes / blockBytes, 1, kMaxGatherBlocks);
+    std::vector<uint8_t>& slots = blockBuffer(std::min(group, row) * blockBytes);
+    forRowGroups(group, slots.data(),
+                 [&](const uint8_t* const* src, const BlockGeom* geom, const Box* part, size_t n) {
+                   gatherBlockRow(src, geom, part, n, view_);
+                 });
+    return;
+  }
+
+  // Blocks from a cache are decoded already: they go out x-row by x-row, each output row
+  // once (row_gather.h). Blocks decoded here go block by block: the one block buffer stays
+  // in the core's cache (gathering them was no faster for cold random 100³ reads).
+  if (cache && row > 1 && view_.rowsContiguous()) {
+    // (no slots: with a cache, a block not in it decodes into a new cache entry)
+    forRowGroups(kMaxGatherBlocks, nullptr,
+                 [&](const uint8_t* const* src, const BlockGeom* geom, const Box* part, size_t n) {
+                   copyBlockRow(src, geom, part, n, view_, outZeroed_);
+                 });
     return;
   }
 

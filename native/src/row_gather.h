@@ -22,4 +22,13 @@ constexpr size_t kMaxGatherBlocks = 64;
 void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box* part, size_t k,
                     const ArrayView& out);
 
+// The same for blocks that are already decoded (in the BlockCache): each piece straight
+// into the array, output row by output row, without the row buffer and non-temporal
+// stores. Block by block, the array's lines that two blocks share (a 32-byte uint8 block
+// row is half a line) are written twice, far apart in time; here once, in order. Random
+// 100³ reads from a warm cache: 7-23 % faster (EM uint8), 25-48 % (segmentation uint32).
+// `outZeroed`: where a file is missing the array is left as it is (else zeros).
+void copyBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box* part, size_t k,
+                  const ArrayView& out, bool outZeroed);
+
 }  // namespace wkw
