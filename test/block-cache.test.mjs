@@ -121,6 +121,30 @@ test("a cube file replaced on disk (by another process) never serves stale block
   assert.deepEqual(ds.readSync([0, 0, 0], [32, 32, 32]).data, crop(other, 64, [0, 0, 0], [32, 32, 32]));
 });
 
+test("eviction takes the least recently used block: a hit makes a block recent again", async (t) => {
+  // Three 4 KiB blocks of budget (one shard below 8 MiB). One-block reads: 16³ at block corners.
+  const cache = new BlockCache({ maxBytes: 3 * 4096 });
+  const { ds, v } = await makeDataset(t, { cache });
+  const A = [0, 0, 0], B = [16, 0, 0], C = [0, 16, 0], D = [0, 0, 16];
+  const read = (o) => assert.deepEqual(ds.readSync(o, [16, 16, 16]).data, crop(v, 64, o, [16, 16, 16]));
+  const counts = () => { const s = cache.stats(); return [s.hits, s.misses, s.evictions]; };
+  for (const o of [A, B, C]) read(o);
+  assert.deepEqual(counts(), [0, 3, 0]);
+  read(A); // A is the most recent now; B the least
+  assert.deepEqual(counts(), [1, 3, 0]);
+  read(D); // evicts B
+  assert.deepEqual(counts(), [1, 4, 1]);
+  read(A);
+  read(C);
+  read(D);
+  assert.deepEqual(counts(), [4, 4, 1], "A, C and D stayed");
+  read(B); // a miss: it was evicted; now evicts A (used before C and D)
+  assert.deepEqual(counts(), [4, 5, 2]);
+  read(C);
+  read(A);
+  assert.deepEqual(counts(), [5, 6, 3], "C stayed, A was evicted");
+});
+
 test("tiny budgets still give correct data", async (t) => {
   for (const maxBytes of [0, 1, 4096, 3 * 4096]) {
     const cache = new BlockCache({ maxBytes });
