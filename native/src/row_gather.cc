@@ -70,13 +70,8 @@ void gatherBlockRow(const uint8_t* const* src, const BlockGeom* geom, const Box*
       uint8_t* w = buffer;
       const int64_t at = z * sz + y * sy;
       for (size_t j = 0; j < k; w += len[j], j++) {
-        if (first[j]) {
-          // the common piece (a whole 32³ uint8 block row) as two vector moves
-          if (len[j] == 32) std::memcpy(w, first[j] + at, 32);
-          else std::memcpy(w, first[j] + at, len[j]);
-        } else {
-          std::memset(w, 0, len[j]);
-        }
+        if (first[j]) copyPiece(w, first[j] + at, len[j]);
+        else std::memset(w, 0, len[j]);
       }
       streamCopy(out.at(p.lo[0], p.lo[1] + y, p.lo[2] + z), buffer, total);
     }
